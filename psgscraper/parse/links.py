@@ -1,0 +1,63 @@
+"""URLs: item identity, web-archive prefixes and the section a page belongs to."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from urllib.parse import urljoin, urlsplit
+
+from .text import fold_key
+
+SECTIONS = ("news", "articles", "home")
+
+_DETAIL_PATH = re.compile(r"(?:^|/)article-(?P<number>\d+)\.html?(?:[?#]|$)", re.I)
+# https://web.archive.org/web/20170101000000id_/http://host/path, or the same
+# path relative to the archive; the archived URL can lose a slash (http:/host).
+_ARCHIVE_PREFIX = re.compile(
+    r"^(?:https?://[^/]+)?/web/\d{1,14}(?:[a-z]{2}_)?/+(?P<original>.+)$", re.I
+)
+
+
+def strip_archive_prefix(url: str) -> str:
+    """The URL a web archive captured, or `url` itself if it is not an archive URL."""
+    match = _ARCHIVE_PREFIX.match(url)
+    if match is None:
+        return url
+    original = match["original"]
+    original = re.sub(r"^(https?):/+", r"\1://", original, flags=re.I)
+    if not re.match(r"^https?://", original, re.I):
+        original = "http://" + original
+    return original
+
+
+def absolute_url(href: str, page_url: str) -> str:
+    """The detail link as the original site's absolute URL."""
+    return strip_archive_prefix(urljoin(page_url, href.strip()))
+
+
+def item_id_from_url(url: str) -> str | None:
+    """`article-1220` for any URL of that item's page, whatever stands before it."""
+    match = _DETAIL_PATH.search(urlsplit(url).path if "://" in url else url)
+    if match is None:
+        return None
+    return f"article-{int(match['number'])}"
+
+
+def linkless_item_id(section: str | None, title: str, date_text: str) -> str:
+    """A stable id for an item whose heading has no link."""
+    key = "\n".join((section or "", fold_key(title), fold_key(date_text)))
+    return f"{section or 'item'}-{hashlib.sha1(key.encode()).hexdigest()[:12]}"
+
+
+def section_from_url(url: str) -> str | None:
+    """`news`, `articles` or `home` from a listing URL, or None if it does not say."""
+    path = urlsplit(strip_archive_prefix(url)).path
+    name = path.rsplit("/", 1)[-1].lower()
+    if name in ("", "index.php", "index.html", "index.htm"):
+        return "home"
+    stem = re.split(r"[._?-]", name, maxsplit=1)[0]
+    if stem in ("news", "articles"):
+        return stem
+    if stem in ("index", "home"):
+        return "home"
+    return None
