@@ -70,17 +70,17 @@ def parse(source: str, page_url: str | None, encoding: str | None) -> None:
 def summary_line(listing: Listing) -> str:
     """One line on what a page gave: items, blocks set aside, dates, pagination."""
     line = f"{listing.page_url} ({listing.section or 'section unknown'}): "
-    line += f"{len(listing.items)} items"
+    line += _count(len(listing.items), "item")
     if listing.reason:
         line += f" ({listing.reason})"
     titles_by_reason: dict[str, list[str]] = {}
     for block in listing.set_aside:
         titles_by_reason.setdefault(block.reason, []).append(block.title or "?")
-    line += f", {len(listing.set_aside)} blocks set aside"
+    line += ", " + _count(len(listing.set_aside), "block") + " set aside"
     if titles_by_reason:
         reasons = [f"{why}: {', '.join(t)}" for why, t in titles_by_reason.items()]
         line += f" ({'; '.join(reasons)})"
-    line += f", {len(listing.unreadable_dates)} unreadable date lines"
+    line += ", " + _count(len(listing.unreadable_dates), "unreadable date line")
     if listing.unreadable_dates:
         line += f" ({', '.join(map(repr, listing.unreadable_dates))})"
     if listing.newer:
@@ -88,6 +88,10 @@ def summary_line(listing: Listing) -> str:
     if listing.older:
         line += f", older: {listing.older}"
     return line
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def _read_source(source: str) -> tuple[bytes, str | None, str]:

@@ -259,10 +259,20 @@ def _item_parts(headings: list[Tag], root: Tag) -> list[tuple[list[Tag], Tag]]:
             loose.extend(its_headings)  # headings side by side in one block
         else:
             found.append(([container], its_headings[0]))
-    found.extend((_sibling_run(heading), heading) for heading in loose)
+    for heading in loose:
+        run = _sibling_run(heading)
+        if len(run) > 1 or _has_link(heading):
+            found.append((run, heading))
+        # else: a lone heading over a list ("Latest news") titles no item
     order = {id(heading): rank for rank, heading in enumerate(headings)}
     found.sort(key=lambda item: order[id(item[1])])
     return found
+
+
+def _has_link(heading: Tag) -> bool:
+    return any(
+        type(node) is Tag and node.name == "a" for node in heading.descendants
+    ) or (heading.parent is not None and heading.parent.name == "a")
 
 
 def _container(heading: Tag, root: Tag) -> Tag | None:
@@ -297,7 +307,7 @@ class _ItemScan:
 
     def __init__(self, parts: list[Tag]) -> None:
         self.marked_dates: list[Tag] = []
-        self.short_blocks: list[Tag] = []
+        self.lines: list[Tag] = []  # paragraphs that may be an unmarked date line
         self.images: list[Tag] = []
         self.links: list[Tag] = []
         for part in parts:
@@ -307,8 +317,10 @@ class _ItemScan:
                 name = element.name
                 if name == "time" or _has_class(element, _DATE_CLASS):
                     self.marked_dates.append(element)
-                elif name in ("p", "span", "div", "em"):
-                    self.short_blocks.append(element)
+                elif name in ("p", "div", "span") and (
+                    element is part or element.parent is part
+                ):
+                    self.lines.append(element)
                 if name == "img":
                     self.images.append(element)
                 elif name == "a":
@@ -357,11 +369,15 @@ def _read_item(
 
 
 def _date_element(scan: _ItemScan, heading: Tag) -> Tag | None:
-    """The element that prints the date: marked as such, else a short date line."""
+    """The element that prints the date: marked as such, else a short date line.
+
+    An unmarked date line must be a paragraph of the item itself, so that a
+    date inside a summary or a notice's text is never taken for one.
+    """
     for candidate in scan.marked_dates:
         if _apart(candidate, heading):
             return candidate
-    for candidate in scan.short_blocks:
+    for candidate in scan.lines:
         if _apart(candidate, heading) and _reads_as_date_line(_text(candidate)):
             return candidate
     return None

@@ -1,0 +1,103 @@
+"""Item identity and sections from URLs, whatever host, scheme or archive is in front."""
+
+import pytest
+
+from psgscraper.parse.links import (
+    absolute_url,
+    item_id_from_url,
+    section_from_url,
+    strip_archive_prefix,
+)
+
+SITE = "http://www.perusupportgroup.org.uk"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "article-1220.html",
+        "/article-1220.html",
+        "http://www.perusupportgroup.org.uk/article-1220.html",
+        "https://www.perusupportgroup.org.uk/article-1220.html",
+        "http://perusupportgroup.org.uk/article-1220.html",
+        "HTTP://WWW.PERUSUPPORTGROUP.ORG.UK/Article-1220.HTML",
+        "http://127.0.0.1:8000/article-1220.html",
+        "https://web.archive.org/web/20170101000000id_/"
+        "http://www.perusupportgroup.org.uk/article-1220.html",
+        "https://web.archive.org/web/2017/https://perusupportgroup.org.uk/article-1220.html",
+        "/web/20170101000000/http://www.perusupportgroup.org.uk/article-1220.html",
+        "http://www.perusupportgroup.org.uk/article-1220.html#comments",
+        "http://www.perusupportgroup.org.uk/article-01220.html",
+    ],
+)
+def test_every_address_of_an_item_gives_one_id(url):
+    assert item_id_from_url(url) == "article-1220"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "news.php?position=10",
+        "membership.php",
+        "http://www.perusupportgroup.org.uk/",
+        "article-.html",
+        "articles.php",
+        "http://www.perusupportgroup.org.uk/article-1220.html/extra",
+        "images/article-1220.jpg",
+    ],
+)
+def test_other_addresses_are_no_item(url):
+    assert item_id_from_url(url) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "original"),
+    [
+        (
+            "https://web.archive.org/web/20170101000000id_/"
+            "http://www.perusupportgroup.org.uk/news.php?position=10",
+            "http://www.perusupportgroup.org.uk/news.php?position=10",
+        ),
+        (
+            "http://web.archive.org/web/20090301000000/http:/www.perusupportgroup.org.uk/",
+            "http://www.perusupportgroup.org.uk/",
+        ),
+        (
+            "https://web.archive.org/web/20090301000000/www.perusupportgroup.org.uk/",
+            "http://www.perusupportgroup.org.uk/",
+        ),
+        (f"{SITE}/news.php", f"{SITE}/news.php"),
+    ],
+)
+def test_strip_archive_prefix(url, original):
+    assert strip_archive_prefix(url) == original
+
+
+def test_absolute_url_resolves_against_the_page_and_drops_the_archive():
+    archived_page = (
+        "https://web.archive.org/web/20170101000000/"
+        "http://www.perusupportgroup.org.uk/news.php"
+    )
+    assert absolute_url("article-7.html", archived_page) == f"{SITE}/article-7.html"
+    assert absolute_url(" article-7.html ", f"{SITE}/news.php") == (
+        f"{SITE}/article-7.html"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "section"),
+    [
+        (f"{SITE}/news.php", "news"),
+        (f"{SITE}/news.php?position=390", "news"),
+        (f"{SITE}/articles.php?position=0", "articles"),
+        (f"{SITE}/", "home"),
+        (f"{SITE}", "home"),
+        (f"{SITE}/index.php", "home"),
+        ("https://web.archive.org/web/2017/http://perusupportgroup.org.uk/news.php", "news"),
+        ("file:///saved/news_20.html", "news"),
+        ("file:///saved/page.html", None),
+        (f"{SITE}/membership.php", None),
+    ],
+)
+def test_section_from_url(url, section):
+    assert section_from_url(url) == section
