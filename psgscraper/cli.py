@@ -13,8 +13,7 @@ import click
 from . import __version__
 from .parse import Listing, parse_listing
 from .parse.records import BINARY, EMPTY_BODY, NO_LIST, NOT_HTML
-
-USER_AGENT = f"psgscraper/{__version__} (Peru Support Group newsletter archive)"
+from .settings import USER_AGENT
 
 
 @click.group()

@@ -93,7 +93,10 @@ def test_absolute_url_resolves_against_the_page_and_drops_the_archive():
         (f"{SITE}/", "home"),
         (f"{SITE}", "home"),
         (f"{SITE}/index.php", "home"),
-        ("https://web.archive.org/web/2017/http://perusupportgroup.org.uk/news.php", "news"),
+        (
+            "https://web.archive.org/web/2017/http://perusupportgroup.org.uk/news.php",
+            "news",
+        ),
         ("file:///saved/news_20.html", "news"),
         ("file:///saved/page.html", None),
         (f"{SITE}/membership.php", None),

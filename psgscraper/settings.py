@@ -1,0 +1,19 @@
+"""Scrapy settings: polite by default, for a real charity's web host."""
+
+from . import __version__
+
+BOT_NAME = "psgscraper"
+SPIDER_MODULES = ["psgscraper.spiders"]
+NEWSPIDER_MODULE = "psgscraper.spiders"
+
+USER_AGENT = f"psgscraper/{__version__} (Peru Support Group newsletter archive)"
+ROBOTSTXT_OBEY = True
+DOWNLOAD_DELAY = 1.0
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,1 @@
+"""Scrapy spiders: crawling only; parsing lives in psgscraper.parse."""
