@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -53,12 +54,12 @@ def parse(source: str, page_url: str | None, encoding: str | None) -> None:
     except LookupError as error:
         raise click.BadParameter(str(error), param_hint="--encoding") from None
     if listing.reason in (EMPTY_BODY, NOT_HTML, BINARY):
-        raise click.ClickException(f"{source} is not an HTML page ({listing.reason})")
+        raise click.ClickException(f"{source} is not an HTML page: {listing.reason}")
     if listing.reason == NO_LIST:
         raise click.ClickException(
             f"{source}: {listing.reason}; not a listing page, or the layout changed"
         )
-    out = click.get_binary_stream("stdout")
+    out = sys.stdout.buffer  # UTF-8 whatever the locale says
     for record in listing.items:
         line = json.dumps(record.as_dict(), ensure_ascii=False)
         out.write(line.encode("utf-8") + b"\n")

@@ -1,4 +1,4 @@
-"""Item identity and sections from URLs, whatever host, scheme or archive is in front."""
+"""Item ids and sections from URLs, whatever host, scheme or archive is in front."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""parse_listing on the two seed pages, rebuilt as HTML, and on each quirk of SITE.md."""
+"""parse_listing on the seed pages (rebuilt as HTML) and on the quirks of SITE.md."""
 
 from pathlib import Path
 
@@ -24,7 +24,10 @@ SEED_0 = [
         "id": "article-1236",
         "url": "http://www.perusupportgroup.org.uk/article-1236.html",
         "section": "news",
-        "title": "Indigenous organisations of the Amazon speak out against the Hydrocarbons bill",
+        "title": (
+            "Indigenous organisations of the Amazon speak out against the "
+            "Hydrocarbons bill"
+        ),
         "date": "2018-09-16",
         "date_precision": "day",
         "date_text": "16 September 2018",

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, fields, replace
 
 # Why a page gave no items.
 EMPTY_BODY = "empty body"
-NOT_HTML = "not an HTML page"
+NOT_HTML = "no HTML markup"
 BINARY = "binary content"
 NO_LIST = "no item list on the page"
 EMPTY_LIST = "the item list is empty"
