@@ -1,5 +1,7 @@
 """Item ids and sections from URLs, whatever host, scheme or archive is in front."""
 
+from urllib.parse import urljoin
+
 import pytest
 
 from psgscraper.parse.links import (
@@ -104,3 +106,23 @@ def test_absolute_url_resolves_against_the_page_and_drops_the_archive():
 )
 def test_section_from_url(url, section):
     assert section_from_url(url) == section
+
+
+@pytest.mark.parametrize(
+    "page_url",
+    [
+        f"{SITE}/news.php",
+        f"{SITE}/news.php?position=10",
+        f"{SITE}/news.php?next=/a/b#top",
+        f"{SITE}/",
+        f"{SITE}",
+        f"{SITE}/old/dir/",
+        "file:///saved/pages/news.php",
+        "http://127.0.0.1:8000/articles.php?position=20",
+    ],
+)
+@pytest.mark.parametrize(
+    "href", ["article-7.html", "news.php?position=20", "../article-7.html", "/a.html"]
+)
+def test_absolute_url_agrees_with_urljoin(page_url, href):
+    assert absolute_url(href, page_url) == urljoin(page_url, href)

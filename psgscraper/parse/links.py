@@ -10,6 +10,8 @@ from .text import fold_key
 
 SECTIONS = ("news", "articles", "home")
 
+_FILE_NAME = re.compile(r"^[A-Za-z0-9][\w.-]*$")
+
 _DETAIL_PATH = re.compile(r"(?:^|/)article-(?P<number>\d+)\.html?(?:[?#]|$)", re.I)
 # https://web.archive.org/web/20170101000000id_/http://host/path, or the same
 # path relative to the archive; the archived URL can lose a slash (http:/host).
@@ -32,7 +34,13 @@ def strip_archive_prefix(url: str) -> str:
 
 def absolute_url(href: str, page_url: str) -> str:
     """The detail link as the original site's absolute URL."""
-    return strip_archive_prefix(urljoin(page_url, href.strip()))
+    href = href.strip()
+    if _FILE_NAME.match(href):
+        # The common case, `article-1236.html` beside the page, without urljoin.
+        directory = page_url.split("?", 1)[0].split("#", 1)[0]
+        if directory.count("/") >= 3:
+            return strip_archive_prefix(directory[: directory.rfind("/") + 1] + href)
+    return strip_archive_prefix(urljoin(page_url, href))
 
 
 def item_id_from_url(url: str) -> str | None:

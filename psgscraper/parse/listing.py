@@ -372,20 +372,17 @@ def _date_element(scan: _ItemScan, heading: Tag) -> Tag | None:
     """The element that prints the date: marked as such, else a short date line.
 
     An unmarked date line must be a paragraph of the item itself, so that a
-    date inside a summary or a notice's text is never taken for one.
+    date inside a summary or a notice's text is never taken for one. Neither
+    may hold the heading or sit inside it.
     """
+    related = {id(heading), *map(id, heading.parents), *map(id, heading.descendants)}
     for candidate in scan.marked_dates:
-        if _apart(candidate, heading):
+        if id(candidate) not in related:
             return candidate
     for candidate in scan.lines:
-        if _apart(candidate, heading) and _reads_as_date_line(_text(candidate)):
+        if id(candidate) not in related and _reads_as_date_line(_text(candidate)):
             return candidate
     return None
-
-
-def _apart(element: Tag, heading: Tag) -> bool:
-    """True when neither element holds the other."""
-    return not _within(element, heading) and not _within(heading, element)
 
 
 def _reads_as_date_line(text: str) -> bool:
@@ -462,7 +459,9 @@ def _paragraphs(element: Tag, skip: set[int]) -> list[str]:
             runs.append((block, [text]))
     paragraphs = []
     for _, texts in runs:
-        for chunk in _PARAGRAPH_BREAK.split("".join(texts)):
+        joined = "".join(texts)
+        chunks = _PARAGRAPH_BREAK.split(joined) if _LINE_BREAK in joined else [joined]
+        for chunk in chunks:
             text = fold(chunk.replace(_LINE_BREAK, " "))
             if text:
                 paragraphs.append(text)
