@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sys
 import urllib.error
@@ -12,9 +13,11 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .archive import ArchiveError
 from .parse import Listing, parse_listing
 from .parse.records import BINARY, EMPTY_BODY, NO_LIST, NOT_HTML
 from .settings import USER_AGENT
+from .spiders.base import DEFAULT_BASE_URL
 
 
 @click.group()
@@ -65,6 +68,131 @@ def parse(source: str, page_url: str | None, encoding: str | None) -> None:
         out.write(line.encode("utf-8") + b"\n")
     out.flush()
     click.echo(summary_line(listing), err=True)
+
+
+@cli.command()
+@click.option(
+    "--base-url",
+    default=DEFAULT_BASE_URL,
+    show_default=True,
+    help="The site's root: the live host, a web archive's copy of it "
+    "(https://web.archive.org/web/2018id_/http://www.perusupportgroup.org.uk/), "
+    "or the offline mirror.",
+)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="data/psg.db",
+    show_default=True,
+    help="The archive to write (created if missing).",
+)
+@click.option(
+    "--sections",
+    default="news,articles,home",
+    show_default=True,
+    help="Comma-separated: news, articles, home.",
+)
+@click.option(
+    "--incremental",
+    is_flag=True,
+    help="Stop each listing at the first page the archive already holds unchanged.",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    help="Seconds between requests to the host (AutoThrottle adapts above it); "
+    "0 for the loopback mirror.",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1, max=32),
+    default=2,
+    show_default=True,
+    help="Requests at a time to the host.",
+)
+@click.option(
+    "--max-pages",
+    type=click.IntRange(min=1),
+    help="Listing pages per section at most.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds before a request times out (it is then retried twice).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No line per page.")
+@click.option("-v", "--verbose", is_flag=True, help="Scrapy's own log too.")
+def crawl(
+    base_url, db, sections, incremental, delay, concurrency, max_pages, timeout,
+    quiet, verbose,
+) -> None:  # fmt: skip
+    """Crawl the newsletter listings into the archive.
+
+    Prints a line per page on standard error and a summary at the end; the
+    same figures go into the archive's `crawls` table. Exits 0 when the crawl
+    succeeded, 1 when it failed or was interrupted (the message names the
+    cause and the URLs), 2 on wrong usage.
+    """
+    from .crawl import SECTIONS, CrawlOptions, run_crawl  # Scrapy loads only here
+
+    chosen = tuple(
+        section.strip() for section in sections.split(",") if section.strip()
+    )
+    unknown = sorted(set(chosen) - set(SECTIONS))
+    if unknown or not chosen:
+        raise click.BadParameter(
+            f"{', '.join(unknown) or 'none given'}; choose among {', '.join(SECTIONS)}",
+            param_hint="--sections",
+        )
+    if not re.match(r"^https?://[^/]+", base_url, re.I):
+        raise click.BadParameter("an http:// or https:// URL", param_hint="--base-url")
+    _show_progress(quiet)
+    options = CrawlOptions(
+        base_url=base_url,
+        db=db,
+        sections=chosen,
+        incremental=incremental,
+        delay=delay,
+        concurrency=concurrency,
+        max_pages=max_pages,
+        timeout=timeout,
+        verbose=verbose,
+    )
+    try:
+        result = run_crawl(options)
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(crawl_summary(result.crawl, result.seconds), err=True)
+    if result.crawl["status"] != "ok":
+        for failure in result.failures:
+            click.echo(f"  {failure}", err=True)
+        raise SystemExit(1)
+
+
+def _show_progress(quiet: bool) -> None:
+    logger = logging.getLogger("psgscraper.crawl")
+    logger.setLevel(logging.WARNING if quiet else logging.INFO)
+    logger.propagate = False
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+
+
+def crawl_summary(crawl: dict, seconds: float) -> str:
+    """The end-of-crawl report: status and figures, as in the crawls row."""
+    return (
+        f"crawl {crawl['id']} {crawl['status']} in {seconds:.1f}s: "
+        f"{_count(crawl['pages'], 'page')}, {_count(crawl['requests'], 'request')}, "
+        f"items seen {crawl['items_seen']} / new {crawl['items_new']} / "
+        f"changed {crawl['items_changed']}, "
+        f"{_count(crawl['blocks_set_aside'], 'block')} set aside, "
+        f"{_count(crawl['errors'], 'error')}"
+    )
 
 
 def summary_line(listing: Listing) -> str:

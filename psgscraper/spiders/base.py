@@ -1,0 +1,123 @@
+"""What the spiders share: their arguments, the archive's knowledge, failures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import scrapy
+from scrapy.exceptions import CloseSpider, IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import (
+    ConnectionRefusedError,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
+)
+
+from ..archive import Archive
+from ..items import Page
+from ..parse import BoilerplateDetector, Listing, parse_listing
+
+DEFAULT_BASE_URL = "http://www.perusupportgroup.org.uk/"
+LAYOUT_CHANGED = "layout_changed"
+
+
+class ArchiveSpider(scrapy.Spider):
+    """A spider that feeds the archive.
+
+    Arguments (as `-a NAME=VALUE` with `scrapy crawl`): `base_url`, the site's
+    root (the live host by default, or a web archive's copy, or the mirror);
+    `incremental` (1 to stop a listing at the first page the archive already
+    holds unchanged); `max_pages` (listing pages per section at most).
+    The archive file comes from the PSG_DB setting.
+    """
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_BASE_URL,
+        incremental: str | bool = False,
+        max_pages: str | int | None = None,
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.base_url = base_url.rstrip("/") + "/"
+        self.incremental = str(incremental).lower() in ("1", "true", "yes", "on")
+        self.max_pages = int(max_pages) if max_pages else None
+        self.failures: list[str] = []
+        self.layout_changed = False
+        self._detector: BoilerplateDetector | None = None
+        self._archive: Archive | None = None
+
+    # -- what the archive already knows ---------------------------------------
+
+    def archive(self) -> Archive | None:
+        """The archive, read-only, once the pipeline has created it."""
+        if self._archive is None:
+            path = Path(self.settings.get("PSG_DB", "data/psg.db"))
+            if path.is_file():
+                self._archive = Archive(path, readonly=True)
+        return self._archive
+
+    def detector(self) -> BoilerplateDetector:
+        if self._detector is None:
+            archive = self.archive()
+            known = archive.known_boilerplate() if archive is not None else ()
+            self._detector = BoilerplateDetector(known=known)
+        return self._detector
+
+    def holds_unchanged(self, listing: Listing) -> bool:
+        archive = self.archive()
+        return archive is not None and archive.holds_unchanged(listing.items)
+
+    def closed(self, reason: str) -> None:
+        if self._archive is not None:
+            self._archive.close()
+
+    # -- pages ----------------------------------------------------------------
+
+    def request(self, url: str, callback, **cb_kwargs) -> scrapy.Request:
+        return scrapy.Request(
+            url, callback=callback, errback=self.failed, cb_kwargs=cb_kwargs
+        )
+
+    def read_page(self, response, section: str) -> tuple[Listing, Page]:
+        """Parse a page, learn and set aside its repeated blocks."""
+        content_type = response.headers.get("Content-Type")
+        listing = parse_listing(
+            response.body,
+            response.url,
+            content_type=content_type.decode("latin-1") if content_type else None,
+            section=section,
+        )
+        learned = self.detector().learn(listing)
+        listing = self.detector().apply(listing)
+        return listing, Page(listing, frozenset(learned))
+
+    def expect_items(self, listing: Listing) -> None:
+        """A page that must have items has none: the layout changed. Stop."""
+        if listing.items:
+            return
+        self.layout_changed = True
+        self.failures.append(
+            f"{listing.page_url}: {listing.reason} where items were expected; "
+            "the site's layout may have changed"
+        )
+        raise CloseSpider(LAYOUT_CHANGED)
+
+    def failed(self, failure) -> None:
+        """Errback: note a request that failed for good (after retries)."""
+        self.failures.append(f"{failure.request.url}: {describe_failure(failure)}")
+
+
+def describe_failure(failure) -> str:
+    if failure.check(HttpError):
+        return f"HTTP {failure.value.response.status}"
+    if failure.check(IgnoreRequest):
+        return str(failure.value) or "request ignored"
+    if failure.check(TimeoutError, TCPTimedOutError):
+        return "timed out"
+    if failure.check(DNSLookupError):
+        return "host not found"
+    if failure.check(ConnectionRefusedError):
+        return "connection refused (host unreachable)"
+    return failure.getErrorMessage() or failure.type.__name__
