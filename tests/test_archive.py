@@ -1,0 +1,280 @@
+"""The archive on a real SQLite file: pages in, items once, versions, duplicates."""
+
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from psgscraper.archive import FAILED, INTERRUPTED, OK, RUNNING, Archive, ArchiveError
+from psgscraper.parse import parse_listing
+from psgscraper.parse.records import REPEATED
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SITE = "http://www.perusupportgroup.org.uk"
+
+
+def listing_of(name, url):
+    return parse_listing((FIXTURES / name).read_bytes(), url)
+
+
+@pytest.fixture
+def news():
+    return listing_of("seed-news-0.html", f"{SITE}/news.php")
+
+
+@pytest.fixture
+def archive(tmp_path):
+    with Archive(tmp_path / "psg.db") as opened:
+        yield opened
+
+
+def rows(archive, sql):
+    return [tuple(row) for row in archive.conn.execute(sql)]
+
+
+def test_a_page_gives_items_sightings_blocks_and_figures(archive, news):
+    crawl = archive.start_crawl(SITE, ["news"])
+    outcome = archive.record_page(crawl, news)
+    assert (outcome.items, outcome.new, outcome.changed, outcome.blocks) == (
+        10,
+        10,
+        0,
+        4,
+    )
+    item = archive.db["items"].get("article-1234")
+    assert item["title"] == "Women pallaqueras achieve recognition"
+    assert item["image_caption"] == "Artisanal gold mining in Puno"
+    assert (item["year"], item["first_crawl"], item["last_crawl"]) == (
+        2018,
+        crawl,
+        crawl,
+    )
+    assert archive.count("sightings") == 10
+    assert archive.count("boilerplate") == 4
+    figures = archive.finish_crawl(crawl, OK, requests=3)
+    assert figures["status"] == OK
+    assert (figures["pages"], figures["items_seen"], figures["items_new"]) == (
+        1,
+        10,
+        10,
+    )
+    assert (figures["items_changed"], figures["blocks_set_aside"]) == (0, 4)
+    assert figures["ended"] is not None
+
+
+def snapshot(archive):
+    """Everything but what an unchanged re-crawl may touch."""
+    return (
+        rows(
+            archive,
+            "SELECT id, url, section, title, date, date_precision, date_text, "
+            "update_number, byline, summary, image_caption, position, page_url, "
+            "year, first_seen, first_crawl, duplicate_of FROM items ORDER BY id",
+        ),
+        rows(archive, "SELECT * FROM item_versions ORDER BY id"),
+        rows(
+            archive,
+            "SELECT fingerprint, title, text, reason, first_seen, first_crawl "
+            "FROM boilerplate ORDER BY fingerprint",
+        ),
+    )
+
+
+def test_the_same_page_again_changes_only_last_seen_and_sightings(archive, news):
+    first = archive.start_crawl(SITE, ["news"])
+    archive.record_page(first, news, seen_at="2026-01-01T00:00:00+00:00")
+    before = snapshot(archive)
+    second = archive.start_crawl(SITE, ["news"])
+    outcome = archive.record_page(second, news, seen_at="2026-01-08T00:00:00+00:00")
+    assert (outcome.new, outcome.changed) == (0, 0)
+    assert snapshot(archive) == before
+    assert rows(archive, "SELECT DISTINCT last_seen, last_crawl FROM items") == [
+        ("2026-01-08T00:00:00+00:00", second)
+    ]
+    assert archive.count("sightings") == 20
+
+
+def test_an_edited_summary_keeps_the_previous_text_as_a_version(archive, news):
+    first = archive.start_crawl(SITE, ["news"])
+    archive.record_page(first, news)
+    edited_items = tuple(
+        replace(item, summary=item.summary + " Updated on Monday.")
+        if item.id == "article-1231"
+        else item
+        for item in news.items
+    )
+    second = archive.start_crawl(SITE, ["news"])
+    outcome = archive.record_page(second, replace(news, items=edited_items))
+    assert (outcome.new, outcome.changed) == (0, 1)
+    (version,) = archive.db["item_versions"].rows
+    assert version["item_id"] == "article-1231"
+    assert version["crawl_id"] == second
+    assert version["summary"].startswith("The government has once again declared")
+    assert not version["summary"].endswith("Updated on Monday.")
+    stored = archive.db["items"].get("article-1231")
+    assert stored["summary"].endswith("Updated on Monday.")
+    assert archive.finish_crawl(second, OK)["items_changed"] == 1
+
+
+def test_home_page_and_listing_give_one_record_with_the_listing_text(archive, news):
+    home = listing_of("home.html", f"{SITE}/")
+    crawl = archive.start_crawl(SITE, ["home", "news"])
+    archive.record_page(crawl, home)
+    archive.record_page(crawl, news)
+    archive.record_page(crawl, home)
+    item = archive.db["items"].get("article-1236")
+    assert item["section"] == "news"
+    assert item["summary"].endswith("backtrack on the approval.")
+    assert archive.count("items") == 10
+    assert archive.count("item_versions") == 0
+    assert rows(
+        archive, "SELECT COUNT(*) FROM sightings WHERE item_id = 'article-1236'"
+    ) == [(3,)]
+
+
+def test_a_piece_listed_twice_points_at_its_first_listing(archive, news):
+    twice = replace(news.items[3], id="article-1300", url=f"{SITE}/article-1300.html")
+    crawl = archive.start_crawl(SITE, ["news"])
+    archive.record_page(crawl, replace(news, items=(twice, *news.items)))
+    assert archive.db["items"].get("article-1300")["duplicate_of"] == "article-1233"
+    assert archive.db["items"].get("article-1233")["duplicate_of"] is None
+    assert rows(archive, "SELECT COUNT(*) FROM items WHERE duplicate_of IS NULL") == [
+        (10,)
+    ]
+
+
+def test_a_recurring_title_with_another_date_is_no_duplicate(archive):
+    quirks = listing_of("articles-quirks.html", f"{SITE}/articles.php")
+    crawl = archive.start_crawl(SITE, ["articles"])
+    archive.record_page(crawl, quirks)
+    assert rows(
+        archive, "SELECT COUNT(*) FROM items WHERE duplicate_of IS NOT NULL"
+    ) == [(0,)]
+
+
+def test_items_that_turn_out_to_be_a_repeated_block_move_to_boilerplate(archive, news):
+    crawl = archive.start_crawl(SITE, ["news"])
+    archive.record_page(crawl, news)
+    notice = news.items[8]
+    moved = archive.set_aside_items(crawl, {notice.fingerprint}, REPEATED)
+    assert moved == 1
+    assert archive.db["items"].count_where("id = ?", [notice.id]) == 0
+    block = archive.db["boilerplate"].get(notice.fingerprint)
+    assert (block["title"], block["reason"]) == ("UK Public Holiday", REPEATED)
+    assert rows(
+        archive,
+        "SELECT COUNT(*) FROM boilerplate_sightings WHERE fingerprint = "
+        f"'{notice.fingerprint}'",
+    ) == [(1,)]
+    assert notice.fingerprint in archive.known_boilerplate()
+    assert archive.finish_crawl(crawl, OK)["items_seen"] == 9
+
+
+def test_holds_unchanged(archive, news):
+    crawl = archive.start_crawl(SITE, ["news"])
+    assert not archive.holds_unchanged(news.items)
+    archive.record_page(crawl, news)
+    assert archive.holds_unchanged(news.items)
+    edited = replace(news.items[0], title="A new title")
+    assert not archive.holds_unchanged([edited, *news.items[1:]])
+    assert not archive.holds_unchanged([])
+
+
+def test_a_page_that_fails_to_write_leaves_nothing_of_itself(archive, news):
+    crawl = archive.start_crawl(SITE, ["news"])
+    archive.record_page(crawl, news)
+    before = snapshot(archive), archive.count("sightings")
+    third = listing_of("seed-news-20.html", f"{SITE}/news.php?position=20")
+    broken = replace(
+        third, items=(*third.items[:5], replace(third.items[5], summary=None))
+    )
+    with pytest.raises(sqlite3.IntegrityError):
+        archive.record_page(crawl, broken)
+    assert (snapshot(archive), archive.count("sightings")) == before
+    assert archive.crawl(crawl)["pages"] == 1
+
+
+def test_schema_wal_foreign_keys_and_full_text_search(archive, news):
+    crawl = archive.start_crawl(SITE, ["news"])
+    archive.record_page(crawl, news)
+    assert rows(archive, "PRAGMA journal_mode") == [("wal",)]
+    assert rows(archive, "PRAGMA foreign_keys") == [(1,)]
+    assert rows(archive, "PRAGMA integrity_check") == [("ok",)]
+    found = rows(
+        archive,
+        "SELECT items.id FROM items_fts JOIN items ON items.rowid = items_fts.rowid "
+        "WHERE items_fts MATCH 'pallaqueras' ",
+    )
+    assert found == [("article-1234",)]
+    # Accents folded: "Bartolome" finds "Bartolomé"; triggers follow updates.
+    assert rows(
+        archive, "SELECT rowid FROM items_fts WHERE items_fts MATCH 'bartolome'"
+    )
+    solidaridad = "SELECT rowid FROM items_fts WHERE items_fts MATCH 'solidaridad'"
+    assert rows(archive, solidaridad)
+    archive.conn.execute(
+        "UPDATE items SET summary = 'Replaced text' WHERE id = 'article-1234'"
+    )
+    assert not rows(archive, solidaridad)
+
+
+def test_stale_running_crawls_are_marked_interrupted(archive):
+    crawl = archive.start_crawl(SITE, ["news"])
+    assert archive.crawl(crawl)["status"] == RUNNING
+    assert archive.mark_stale_crawls_interrupted() == 1
+    assert archive.crawl(crawl)["status"] == INTERRUPTED
+    done = archive.start_crawl(SITE, ["news"])
+    archive.finish_crawl(done, FAILED, errors=1, message="x: HTTP 500")
+    assert archive.mark_stale_crawls_interrupted() == 0
+
+
+def test_one_crawl_at_a_time(tmp_path):
+    first, second = Archive(tmp_path / "a.db"), Archive(tmp_path / "a.db")
+    with (
+        first.crawl_lock(),
+        pytest.raises(ArchiveError, match="another crawl"),
+        second.crawl_lock(),
+    ):
+        pass
+    with second.crawl_lock():
+        pass
+
+
+def test_readonly_archive_sees_committed_pages(tmp_path, news):
+    writer = Archive(tmp_path / "psg.db")
+    reader = Archive(tmp_path / "psg.db", readonly=True)
+    assert not reader.holds_unchanged(news.items)
+    writer.record_page(writer.start_crawl(SITE, ["news"]), news)
+    assert reader.holds_unchanged(news.items)
+    with pytest.raises(sqlite3.OperationalError):
+        reader.conn.execute("DELETE FROM items")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"this is not a database, just text" * 100, "not a database"),
+        (None, "no such archive"),
+    ],
+)
+def test_what_is_not_an_archive_is_refused_with_a_message(tmp_path, content, message):
+    path = tmp_path / "psg.db"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(ArchiveError, match=message):
+        Archive(path, readonly=content is None)
+
+
+def test_another_sqlite_database_or_a_newer_schema_is_refused(tmp_path):
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE notes (text)").connection.commit()
+    with pytest.raises(ArchiveError, match="not an archive"):
+        Archive(other)
+    newer = tmp_path / "newer.db"
+    Archive(newer).close()
+    conn = sqlite3.connect(newer)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    with pytest.raises(ArchiveError, match="newer psgscraper"):
+        Archive(newer)
