@@ -14,6 +14,7 @@ import click
 
 from . import __version__
 from .archive import ArchiveError
+from .mirror.cli import mirror
 from .parse import Listing, parse_listing
 from .parse.records import BINARY, EMPTY_BODY, NO_LIST, NOT_HTML
 from .settings import USER_AGENT
@@ -24,6 +25,9 @@ from .spiders.base import DEFAULT_BASE_URL
 @click.version_option(__version__, prog_name="psg")
 def cli() -> None:
     """psgscraper: crawl, clean and publish the Peru Support Group's newsletter."""
+
+
+cli.add_command(mirror)
 
 
 @cli.command()

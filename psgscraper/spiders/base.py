@@ -5,7 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import scrapy
-from scrapy.exceptions import CloseSpider, IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    CloseSpider,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
     ConnectionRefusedError,
@@ -114,10 +120,10 @@ def describe_failure(failure) -> str:
         return f"HTTP {failure.value.response.status}"
     if failure.check(IgnoreRequest):
         return str(failure.value) or "request ignored"
-    if failure.check(TimeoutError, TCPTimedOutError):
+    if failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
         return "timed out"
-    if failure.check(DNSLookupError):
+    if failure.check(CannotResolveHostError, DNSLookupError):
         return "host not found"
-    if failure.check(ConnectionRefusedError):
+    if failure.check(DownloadConnectionRefusedError, ConnectionRefusedError):
         return "connection refused (host unreachable)"
     return failure.getErrorMessage() or failure.type.__name__

@@ -1,0 +1,138 @@
+"""`psg mirror build` and `psg mirror serve`: the offline mirror from the shell."""
+
+from __future__ import annotations
+
+import errno
+import signal
+import sys
+import threading
+from pathlib import Path
+
+import click
+
+from .build import build_mirror
+from .serve import MirrorError, MirrorServer
+
+
+@click.group()
+def mirror() -> None:
+    """An offline mirror of the PSG site, for demos, tests and benchmarks."""
+
+
+@mirror.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--items",
+    type=click.IntRange(min=0),
+    default=1600,
+    show_default=True,
+    help="About how many items, January 2003 to March 2019.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option(
+    "--week",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="The site this many weeks later: new items on top, a few edits.",
+)
+def build(directory: Path, items: int, seed: int, week: int) -> None:
+    """Write the site to DIRECTORY/site, with pages.json, expected.jsonl and
+    blocks.json beside it. Replaces an earlier build there."""
+    try:
+        summary = build_mirror(directory, items=items, seed=seed, week=week)
+    except OSError as error:
+        raise click.ClickException(f"cannot build in {directory}: {error}") from None
+    click.echo(summary_line(summary))
+
+
+def summary_line(summary: dict) -> str:
+    """`1595 items (news 1117 on 112 pages, articles 478 on 48 pages), ...`."""
+    sections = ", ".join(
+        f"{section} {count} on {_plural(summary['pages'][section], 'page')}"
+        for section, count in summary["items_per_section"].items()
+    )
+    week = f", week {summary['week']}" if summary["week"] else ""
+    return (
+        f"{summary['items']} items ({sections}){week}: "
+        f"{summary['files']} files in {Path(summary['directory']) / 'site'}"
+    )
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+@mirror.command()
+@click.argument(
+    "directory", type=click.Path(file_okay=False, exists=True, path_type=Path)
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="0 for any free port.",
+)
+@click.option(
+    "--latency",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    help="Milliseconds to wait before each answer.",
+)
+@click.option("--fail-path", metavar="REGEX", help="Answer HTTP 500 for these paths.")
+@click.option("--hang-path", metavar="REGEX", help="Hold these requests.")
+@click.option(
+    "--hang-seconds",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="How long --hang-path requests are held.",
+)
+def serve(
+    directory: Path,
+    port: int,
+    latency: float,
+    fail_path: str | None,
+    hang_path: str | None,
+    hang_seconds: float,
+) -> None:
+    """Serve a built mirror on 127.0.0.1 until interrupted.
+
+    The first line on standard output says where; each request is logged on
+    standard error.
+    """
+    try:
+        server = MirrorServer(
+            directory,
+            port=port,
+            latency=latency / 1000,
+            fail=fail_path,
+            hang=hang_path,
+            hang_seconds=hang_seconds,
+        )
+    except MirrorError as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            message = f"port {port} is already in use; try another, or --port 0"
+        else:
+            message = f"cannot listen on 127.0.0.1:{port}: {error.strerror}"
+        raise click.ClickException(message) from None
+    click.echo(f"Serving {directory} at {server.url}")
+    sys.stdout.flush()
+    _serve_until_stopped(server)
+
+
+def _serve_until_stopped(server: MirrorServer) -> None:
+    """Serve until Ctrl-C or SIGTERM; either ends quietly, with status 0."""
+    stopped = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    server.start()
+    try:
+        stopped.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,100 @@
+"""Shared fixtures: the offline mirror, served on loopback, and the psg command."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from psgscraper.mirror.build import build_mirror
+from psgscraper.mirror.serve import MirrorServer
+
+
+def psg(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run the psg command in a child process, as a maintainer would."""
+    return subprocess.run(
+        [sys.executable, "-m", "psgscraper", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def crawl(server: MirrorServer, db: Path, *extra: str) -> subprocess.CompletedProcess:
+    return psg(
+        "crawl",
+        "--base-url",
+        server.url,
+        "--db",
+        str(db),
+        "--delay",
+        "0",
+        *extra,
+        cwd=db.parent,
+    )
+
+
+@contextmanager
+def serving(directory: Path, **options):
+    server = MirrorServer(directory, **options)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def expected_records(directory: Path) -> list[dict]:
+    with open(directory / "expected.jsonl", encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines]
+
+
+@pytest.fixture(scope="session")
+def mirror_week0(tmp_path_factory) -> Path:
+    """The default mirror: about 1,600 items, 2003 to 2019."""
+    directory = tmp_path_factory.mktemp("mirror-week0")
+    build_mirror(directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def mirror_week1(tmp_path_factory) -> Path:
+    directory = tmp_path_factory.mktemp("mirror-week1")
+    build_mirror(directory, week=1)
+    return directory
+
+
+@dataclass
+class Crawled:
+    """A finished crawl: its archive, the server's URL, psg's output, the requests."""
+
+    db: Path
+    base_url: str
+    result: subprocess.CompletedProcess
+    requests: list[tuple[str, str, int]]
+
+
+@pytest.fixture(scope="session")
+def crawled_week0(tmp_path_factory, mirror_week0) -> Crawled:
+    """A full crawl of the default mirror."""
+    db = tmp_path_factory.mktemp("crawl-week0") / "psg.db"
+    with serving(mirror_week0) as server:
+        result = crawl(server, db)
+        requests = list(server.requests)
+    assert result.returncode == 0, result.stderr
+    return Crawled(db, server.url, result, requests)
+
+
+@pytest.fixture
+def archive_copy(tmp_path, crawled_week0) -> Path:
+    """A private copy of the week-0 archive, to crawl into."""
+    db = tmp_path / "psg.db"
+    shutil.copy(crawled_week0.db, db)
+    return db
