@@ -385,3 +385,40 @@ def test_scrapy_crawl_works_the_scrapy_way(tmp_path, mirror_week0):
     assert query(db, "SELECT COUNT(*) FROM items") == [(40,)]
     with Archive(db, readonly=True) as archive:
         assert archive.count("sightings") == 40
+
+
+def test_interrupted_crawl_is_recorded_and_exits_1(tmp_path, mirror_week0):
+    db = tmp_path / "psg.db"
+    with serving(mirror_week0, latency=0.05) as server:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "psgscraper", "crawl", "--base-url", server.url,
+             "--db", str(db), "--delay", "0"],
+            cwd=tmp_path, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and _pages_written(db) < 3:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 1
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    ((status, pages),) = query(db, "SELECT status, pages FROM crawls")
+    assert status == "interrupted" and pages >= 3
+    assert query(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_polite_defaults_for_a_real_host(tmp_path):
+    from psgscraper.crawl import CrawlOptions, scrapy_settings
+
+    polite = scrapy_settings(CrawlOptions("http://example.org/", tmp_path / "a.db"), 1)
+    assert polite.getbool("ROBOTSTXT_OBEY")
+    assert polite.getbool("AUTOTHROTTLE_ENABLED")
+    assert polite.getfloat("DOWNLOAD_DELAY") == 1.0
+    assert polite.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 2
+    assert polite.get("USER_AGENT").startswith("psgscraper/")
+    assert polite.getint("RETRY_TIMES") == 2
+    loopback = scrapy_settings(
+        CrawlOptions("http://127.0.0.1:8000/", tmp_path / "a.db", delay=0), 1
+    )
+    assert loopback.getfloat("DOWNLOAD_DELAY") == 0
+    assert not loopback.getbool("AUTOTHROTTLE_ENABLED")
