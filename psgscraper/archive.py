@@ -32,7 +32,7 @@ import sqlite_utils
 from .parse import Listing, Record
 from .parse.text import fold_key
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the newsletters view
 
 # An item's text as published; a difference here is a change worth a version.
 CONTENT_FIELDS = ("title", "date_text", "summary", "byline", "image_caption")
@@ -111,12 +111,14 @@ class Archive:
         return version
 
     def _ensure_schema(self) -> None:
+        """Create the schema, or bring an archive of an older schema up to date."""
         if self._check_version() == SCHEMA_VERSION:
             return
         if self.db.table_names() and "items" not in self.db.table_names():
             raise ArchiveError(f"{self.path} is a SQLite database but not an archive")
         self.db.enable_wal()
         self._create_tables()
+        self._create_views()
         self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def _create_tables(self) -> None:
@@ -278,6 +280,26 @@ class Archive:
                 tokenize="porter unicode61 remove_diacritics 2",
             )
 
+    def _create_views(self) -> None:
+        self.db["items"].create_index(["date_text"], if_not_exists=True)
+        self.conn.execute(
+            """
+            CREATE VIEW IF NOT EXISTS newsletters AS
+            SELECT date_text,
+                   MAX(date) AS date,
+                   MAX(update_number) AS update_number,
+                   group_concat(DISTINCT section) AS sections,
+                   COUNT(*) AS items
+            FROM items
+            WHERE duplicate_of IS NULL AND date_text IS NOT NULL
+            GROUP BY date_text
+            """
+        )
+
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the file, for readers that ignore it."""
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     @contextmanager
     def _transaction(self) -> Iterator[None]:
         self.conn.execute("BEGIN IMMEDIATE")
@@ -293,7 +315,7 @@ class Archive:
     @contextmanager
     def crawl_lock(self) -> Iterator[None]:
         """Hold the archive for one crawl; a second crawl at once is refused."""
-        lock_path = self.path.with_name(self.path.name + ".lock")
+        lock_path = _lock_path(self.path)
         with open(lock_path, "w") as lock:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -569,6 +591,24 @@ class Archive:
 
     def count(self, table: str) -> int:
         return self.db[table].count
+
+
+def _lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+def crawl_in_progress(path: str | os.PathLike) -> bool:
+    """True while a crawl holds the archive's lock."""
+    lock_path = _lock_path(Path(path))
+    if not lock_path.exists():
+        return False
+    with open(lock_path) as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    return False
 
 
 def listing_key(section: str | None, title: str, date_text: str | None) -> str:

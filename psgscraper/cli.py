@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -175,6 +176,36 @@ def crawl(
         for failure in result.failures:
             click.echo(f"  {failure}", err=True)
         raise SystemExit(1)
+
+
+@cli.command()
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="data/psg.db",
+    show_default=True,
+    help="The archive to publish.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
+def serve(db: Path, host: str, port: int) -> None:
+    """Publish the archive with Datasette, read-only, for browsing and search.
+
+    An archive no crawl is writing is served immutable; one being crawled is
+    served as it changes. Binds to 127.0.0.1 unless told otherwise.
+    """
+    import uvicorn  # Datasette's server, loaded only to serve
+
+    from .datasette.app import make_datasette, prepare_archive
+
+    try:
+        live = prepare_archive(db)
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from None
+    datasette = make_datasette(db, live=live)
+    asyncio.run(datasette.invoke_startup())
+    click.echo(f"Datasette serving {db} at http://{host}:{port}/", err=True)
+    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning")
 
 
 def _show_progress(quiet: bool) -> None:

@@ -10,6 +10,10 @@ from .text import fold_key
 
 SECTIONS = ("news", "articles", "home")
 
+# Where the site was published; item pages lived at article-ID.html below it.
+LIVE_SITE = "http://www.perusupportgroup.org.uk/"
+WAYBACK = "https://web.archive.org/web/*/"
+
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][\w.-]*$")
 
 _DETAIL_PATH = re.compile(r"(?:^|/)article-(?P<number>\d+)\.html?(?:[?#]|$)", re.I)
@@ -69,3 +73,15 @@ def section_from_url(url: str) -> str | None:
     if stem in ("index", "home"):
         return "home"
     return None
+
+
+def original_url(item_id: str) -> str | None:
+    """The item's page on the site as it was published, whoever crawled it."""
+    if not re.fullmatch(r"article-\d+", item_id):
+        return None
+    return f"{LIVE_SITE}{item_id}.html"
+
+
+def wayback_url(url: str) -> str:
+    """The Wayback Machine's list of captures of a URL."""
+    return WAYBACK + url

@@ -23,8 +23,9 @@ from twisted.internet.error import (
 from ..archive import Archive
 from ..items import Page
 from ..parse import BoilerplateDetector, Listing, parse_listing
+from ..parse.links import LIVE_SITE
 
-DEFAULT_BASE_URL = "http://www.perusupportgroup.org.uk/"
+DEFAULT_BASE_URL = LIVE_SITE
 LAYOUT_CHANGED = "layout_changed"
 
 

@@ -1,0 +1,274 @@
+"""Datasette metadata for the archive: descriptions, facets, canned queries, charts.
+
+Built in Python rather than kept as a JSON file because the database's name
+(from the file name) keys every entry, and because the SQL here shares the
+live site's address with the parser.
+"""
+
+from __future__ import annotations
+
+from ..parse.links import LIVE_SITE
+
+TITLE = "Peru Support Group newsletter archive"
+
+# The item's page on the live site, in SQL (the parser's `original_url`).
+ORIGINAL_URL_SQL = (
+    f"CASE WHEN items.id GLOB 'article-[0-9]*' "
+    f"THEN '{LIVE_SITE}' || items.id || '.html' END"
+)
+
+# A date of any precision as an Atom timestamp.
+ATOM_UPDATED_SQL = """CASE items.date_precision
+    WHEN 'day' THEN items.date || 'T00:00:00+00:00'
+    WHEN 'month' THEN items.date || '-01T00:00:00+00:00'
+    WHEN 'year' THEN items.date || '-01-01T00:00:00+00:00'
+    ELSE items.first_seen END"""
+
+ITEM_COLUMNS = {
+    "id": "article-N from the item's detail link; for an item without a link, "
+    "SECTION-HASH of its section, title and date line",
+    "url": "The detail page as crawled (a web-archive prefix removed). The cell "
+    "links the page on the live site and its captures in the Wayback Machine",
+    "section": "news, articles, or home (seen only on the home page so far)",
+    "title": "Plain text, as published",
+    "date": "ISO date of the precision below; empty when the site printed no "
+    "real date (the CMS's 31 December 1969 placeholder, or an impossible date)",
+    "date_precision": "day, month or year",
+    "date_text": "The date line exactly as printed",
+    "update_number": "Number of the printed newsletter, Peru Update, the piece "
+    "appeared in",
+    "byline": "From an opening paragraph such as (Written by ... from Lima)",
+    "summary": "Plain text; paragraphs separated by a blank line",
+    "image_caption": "Caption of the item's picture (never its title)",
+    "position": "Rank on the listing page where it was last seen, from 1",
+    "page_url": "Listing page where it was last seen",
+    "year": "Year of the date",
+    "first_seen": "When a crawl first saw it (UTC)",
+    "last_seen": "When a crawl last saw it (UTC)",
+    "first_crawl": "Crawl that first saw it",
+    "last_crawl": "Crawl that last saw it",
+    "duplicate_of": "For a piece the site listed twice under two ids: the first",
+    "listing_key": "Internal: hash of section, folded title and date line",
+    "fingerprint": "Internal: hash of the item's text, for boilerplate learning",
+}
+
+
+def build_metadata(database: str) -> dict:
+    """Metadata for a Datasette serving the archive under the name `database`."""
+    return {
+        "title": TITLE,
+        "description_html": _description_html(database),
+        "source": "Peru Support Group website, 2003 to 2019",
+        "source_url": LIVE_SITE,
+        "license": "Newsletter text © Peru Support Group; quote with attribution "
+        "to the PSG and the item's original URL",
+        "license_url": LIVE_SITE,
+        "databases": {
+            database: {
+                "description": "The newsletter's items, where and when crawls "
+                "saw them, and what changed.",
+                "tables": _tables(),
+                "queries": _queries(),
+            }
+        },
+        "plugins": {"datasette-dashboards": _dashboards(database)},
+    }
+
+
+def _description_html(database: str) -> str:
+    return (
+        "<p>Every item of the weekly news newsletter the Peru Support Group "
+        "published on its website, once each, with the date, summary, byline and "
+        "Peru Update number as printed.</p><ul>"
+        f'<li><a href="/{database}/items">Items</a>: browse, facet and search</li>'
+        f'<li><a href="/{database}/search">Search, best matches first</a></li>'
+        f'<li><a href="/{database}/newsletters">Newsletters</a>: one row per '
+        "printed edition</li>"
+        '<li><a href="/-/dashboards/archive">Items per month</a> (chart)</li>'
+        f'<li><a href="/{database}/feed.atom">Atom feed</a> of the newest items</li>'
+        "</ul>"
+    )
+
+
+def _tables() -> dict:
+    return {
+        "items": {
+            "description": "One row per published item.",
+            "label_column": "title",
+            "sort_desc": "date",
+            "facets": ["section", "year", "update_number", "byline"],
+            "fts_table": "items_fts",
+            "fts_pk": "rowid",
+            "columns": ITEM_COLUMNS,
+        },
+        "newsletters": {
+            "description": "One row per printed edition (date line): its date, "
+            "Peru Update number, sections and number of items. The count links "
+            "to the items.",
+            "sort_desc": "date",
+            "columns": {
+                "date_text": "The date line as printed",
+                "items": "Items of the edition (each piece once)",
+            },
+        },
+        "sightings": {
+            "description": "Every appearance of an item on a page in a crawl.",
+            "columns": {
+                "page_url": "Listing page",
+                "position": "Rank on the page, from 1",
+                "seen_at": "UTC",
+            },
+        },
+        "item_versions": {
+            "description": "An item's earlier text, saved each time a crawl saw "
+            "the item changed.",
+            "columns": {
+                "crawl_id": "The crawl that saw the change",
+                "replaced_at": "When (UTC)",
+            },
+        },
+        "boilerplate": {
+            "description": "Blocks the site printed on every listing page (aims, "
+            "appeals, notices), set aside rather than archived as news.",
+            "columns": {
+                "reason": "Why it was set aside: no detail link and no date line, "
+                "or repeated on several pages of a crawl",
+            },
+        },
+        "boilerplate_sightings": {
+            "description": "Each page and crawl that showed a block.",
+        },
+        "crawls": {
+            "description": "One row per crawl: status ok, failed, interrupted or "
+            "running, and its figures.",
+            "sort_desc": "id",
+        },
+    }
+
+
+def _queries() -> dict:
+    return {
+        "search": {
+            "title": "Search, best matches first",
+            "description": "Full-text search of titles, summaries and bylines, "
+            "ranked (a match in the title counts most). Words are matched whole; "
+            "accents are ignored.",
+            "sql": f"""SELECT items.id, items.date, items.section, items.title,
+       snippet(items_fts, 1, '[', ']', ' … ', 20) AS excerpt,
+       items.byline, {ORIGINAL_URL_SQL} AS original_url
+FROM items_fts JOIN items ON items.rowid = items_fts.rowid
+WHERE items_fts MATCH escape_fts(:text) AND items.duplicate_of IS NULL
+ORDER BY bm25(items_fts, 10.0, 1.0, 5.0)
+LIMIT 200""",
+        },
+        "items_per_year": {
+            "title": "Items per year and section",
+            "sql": """SELECT year, section, COUNT(*) AS items
+FROM items WHERE duplicate_of IS NULL
+GROUP BY year, section ORDER BY year, section""",
+        },
+        "mentions_per_year": {
+            "title": "Mentions of a word per year",
+            "description": "Items whose title, summary or byline contain the "
+            "word(s), per year: how often Conga, Bagua or Fujimori came up.",
+            "sql": """SELECT items.year, COUNT(*) AS items
+FROM items_fts JOIN items ON items.rowid = items_fts.rowid
+WHERE items_fts MATCH escape_fts(:word) AND items.duplicate_of IS NULL
+GROUP BY items.year ORDER BY items.year""",
+        },
+        "date_range": {
+            "title": "Items between two dates",
+            "description": "Dates as YYYY-MM-DD. An item dated only by month or "
+            "year is included when its month or year overlaps the range.",
+            "sql": """SELECT id, date, date_text, section, title, summary
+FROM items
+WHERE duplicate_of IS NULL AND date IS NOT NULL
+  AND date >= substr(:since, 1, length(date))
+  AND date <= substr(:until, 1, length(date))
+ORDER BY date, id""",
+        },
+        "latest_crawls": {
+            "title": "Latest crawls and their status",
+            "sql": """SELECT id, started, ended, status, base_url, sections,
+       incremental, pages, requests, items_seen, items_new, items_changed,
+       blocks_set_aside, errors, message
+FROM crawls ORDER BY id DESC LIMIT 100""",
+        },
+        "changed_items": {
+            "title": "Items whose text changed between crawls",
+            "sql": """SELECT item_versions.item_id, items.title,
+       item_versions.crawl_id, item_versions.replaced_at,
+       item_versions.title AS previous_title,
+       item_versions.summary AS previous_summary,
+       items.summary AS current_summary
+FROM item_versions JOIN items ON items.id = item_versions.item_id
+ORDER BY item_versions.replaced_at DESC, item_versions.id DESC""",
+        },
+        "feed": {
+            "title": "Newest items (Atom feed)",
+            "description": "Add .atom to this page's address for the feed.",
+            "sql": f"""SELECT items.id AS atom_id, items.title AS atom_title,
+       {ATOM_UPDATED_SQL} AS atom_updated,
+       items.summary AS atom_content,
+       coalesce({ORIGINAL_URL_SQL}, '{LIVE_SITE}') AS atom_link,
+       items.byline AS atom_author_name
+FROM items WHERE items.duplicate_of IS NULL
+ORDER BY items.date DESC, items.id DESC LIMIT 50""",
+        },
+    }
+
+
+def _dashboards(database: str) -> dict:
+    """The chart of items per month (datasette-dashboards, Vega-Lite)."""
+    return {
+        "archive": {
+            "title": "The archive over the years",
+            "description": "Items per month, each piece once; items dated only "
+            "by year, or not at all, are left out.",
+            "layout": [["items-per-month"], ["items-per-year"]],
+            "charts": {
+                "items-per-month": {
+                    "title": "Items per month",
+                    "db": database,
+                    "query": """SELECT substr(date, 1, 7) || '-01' AS month,
+       COUNT(*) AS items
+FROM items
+WHERE duplicate_of IS NULL AND date_precision IN ('day', 'month')
+GROUP BY month ORDER BY month""",
+                    "library": "vega-lite",
+                    "display": {
+                        "mark": {"type": "bar", "tooltip": True},
+                        "encoding": {
+                            "x": {
+                                "field": "month",
+                                "type": "temporal",
+                                "timeUnit": "yearmonth",
+                                "title": "Month",
+                            },
+                            "y": {
+                                "field": "items",
+                                "type": "quantitative",
+                                "title": "Items",
+                            },
+                        },
+                    },
+                },
+                "items-per-year": {
+                    "title": "Items per year and section",
+                    "db": database,
+                    "query": """SELECT year, section, COUNT(*) AS items
+FROM items WHERE duplicate_of IS NULL AND year IS NOT NULL
+GROUP BY year, section ORDER BY year""",
+                    "library": "vega-lite",
+                    "display": {
+                        "mark": {"type": "bar", "tooltip": True},
+                        "encoding": {
+                            "x": {"field": "year", "type": "ordinal"},
+                            "y": {"field": "items", "type": "quantitative"},
+                            "color": {"field": "section", "type": "nominal"},
+                        },
+                    },
+                },
+            },
+        }
+    }
