@@ -2,7 +2,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint format clean
+.PHONY: install demo test lint format clean
 
 install: $(STAMP)
 
@@ -11,6 +11,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+demo: install
+	$(VENV)/bin/psg demo
 
 test: install
 	$(PY) -m pytest

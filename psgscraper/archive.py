@@ -286,8 +286,8 @@ class Archive:
             """
             CREATE VIEW IF NOT EXISTS newsletters AS
             SELECT date_text,
-                   MAX(date) AS date,
-                   MAX(update_number) AS update_number,
+                   date,  -- read from date_text, so one per edition
+                   update_number,
                    group_concat(DISTINCT section) AS sections,
                    COUNT(*) AS items
             FROM items

@@ -15,6 +15,7 @@ import click
 
 from . import __version__
 from .archive import ArchiveError
+from .demo import demo
 from .mirror.cli import mirror
 from .parse import Listing, parse_listing
 from .parse.records import BINARY, EMPTY_BODY, NO_LIST, NOT_HTML
@@ -29,6 +30,7 @@ def cli() -> None:
 
 
 cli.add_command(mirror)
+cli.add_command(demo)
 
 
 @cli.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
@@ -43,7 +44,7 @@ def crawl(server: MirrorServer, db: Path, *extra: str) -> subprocess.CompletedPr
 
 @contextmanager
 def serving(directory: Path, **options):
-    server = MirrorServer(directory, **options)
+    server = MirrorServer(directory, log=io.StringIO(), **options)
     server.start()
     try:
         yield server

@@ -1,6 +1,7 @@
-"""The project's Datasette plugin: links from items to the site and its captures.
+"""The project's Datasette plugin: read-only serving, and links from items.
 
-Every other cell is left to Datasette, which escapes it: nothing the site
+Items link to their page on the site and its captures in the Wayback Machine;
+every other cell is left to Datasette, which escapes it: nothing the site
 published is ever rendered as HTML.
 """
 
@@ -12,6 +13,39 @@ from datasette import hookimpl
 from markupsafe import Markup, escape
 
 from ..parse.links import original_url, wayback_url
+
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """The archive is published read-only: anything but a read gets 405."""
+
+    def wrap(app):
+        async def read_only(scope, receive, send):
+            if scope["type"] == "http" and scope["method"] not in READ_METHODS:
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 405,
+                        "headers": [
+                            (b"content-type", b"text/plain; charset=utf-8"),
+                            (b"allow", b"GET, HEAD, OPTIONS"),
+                        ],
+                    }
+                )
+                await send(
+                    {
+                        "type": "http.response.body",
+                        "body": b"This archive is read-only.",
+                    }
+                )
+                return
+            await app(scope, receive, send)
+
+        return read_only
+
+    return wrap
 
 
 @hookimpl

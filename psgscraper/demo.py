@@ -1,0 +1,64 @@
+"""`psg demo`: the whole pipeline on the offline mirror, ending in Datasette."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from .mirror.build import build_mirror
+from .mirror.serve import MirrorServer
+
+
+@click.command()
+@click.option(
+    "--data",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="data",
+    show_default=True,
+    help="Where the mirror and the archive live.",
+)
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
+@click.option("--no-serve", is_flag=True, help="Stop after the crawl.")
+def demo(data: Path, port: int, no_serve: bool) -> None:
+    """Build the mirror, crawl it into DATA/psg.db, and serve the archive.
+
+    A second run reuses the mirror and crawls incrementally, so it is quick.
+    """
+    mirror_dir, db = data / "mirror", data / "psg.db"
+    if (mirror_dir / "pages.json").is_file():
+        click.echo(f"Reusing the mirror in {mirror_dir}", err=True)
+    else:
+        click.echo(f"Building the offline mirror in {mirror_dir} ...", err=True)
+        summary = build_mirror(mirror_dir)
+        click.echo(f"  {summary['items']} items, {summary['files']} files", err=True)
+    incremental = db.is_file()
+    with MirrorServer(mirror_dir, log=_quiet_log(data)) as mirror:
+        click.echo(
+            f"Crawling the mirror at {mirror.url} into {db}"
+            + (" (incremental)" if incremental else ""),
+            err=True,
+        )
+        crawl = [
+            sys.executable, "-m", "psgscraper", "crawl", "--base-url", mirror.url,
+            "--db", str(db), "--delay", "0", "--concurrency", "8", "--quiet",
+        ]  # fmt: skip
+        if incremental:
+            crawl.append("--incremental")
+        if subprocess.run(crawl).returncode != 0:
+            raise click.ClickException("the crawl failed; see its report above")
+    if no_serve:
+        return
+    serve = [sys.executable, "-m", "psgscraper", "serve", "--db", str(db)]
+    click.echo(f"Open http://127.0.0.1:{port}/ (Ctrl-C to stop)", err=True)
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how the demo ends
+        subprocess.run([*serve, "--port", str(port)])
+
+
+def _quiet_log(data: Path) -> Path:
+    """The mirror's request log goes to a file, not over the crawl's report."""
+    data.mkdir(parents=True, exist_ok=True)
+    return data / "mirror-requests.log"
