@@ -2,7 +2,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint format clean
+.PHONY: install demo test lint format clean chromium
 
 install: $(STAMP)
 
@@ -15,8 +15,17 @@ $(STAMP): pyproject.toml
 demo: install
 	$(VENV)/bin/psg demo
 
-test: install
+test: install chromium
 	$(PY) -m pytest
+
+# The browser test drives Debian's Chromium; as root on Debian, install it when
+# it is missing. Elsewhere the test is skipped and says how to enable it.
+chromium:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's chromium for the browser test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+			|| echo "Could not install chromium: the browser test will be skipped"; \
+	fi
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -19,6 +19,7 @@ from contextlib import nullcontext
 
 import pytest
 from conftest import crawl, serving
+from markupsafe import escape
 
 from psgscraper.archive import Archive
 from psgscraper.datasette.app import make_datasette, prepare_archive
@@ -306,3 +307,19 @@ def test_psg_serve_refuses_a_missing_archive(tmp_path):
     )  # fmt: skip
     assert result.returncode == 1
     assert "no archive" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_item_page_reads_as_an_article_and_names_its_first_listing(datasette, archive):
+    ((duplicate, first),) = rows(
+        archive,
+        "SELECT id, duplicate_of FROM items WHERE duplicate_of IS NOT NULL LIMIT 1",
+    )
+    html = get(datasette, f"/{DB}/items/{duplicate}").text
+    article = html[html.index('<article class="psg-item">') : html.index("</article>")]
+    ((title, summary),) = rows(
+        archive, "SELECT title, summary FROM items WHERE id = ?", duplicate
+    )
+    assert f"<h2>{escape(title)}</h2>" in article
+    for paragraph in summary.split("\n\n"):
+        assert f"<p>{escape(paragraph)}</p>" in article
+    assert f'href="/{DB}/items/{first}"' in article

@@ -1,0 +1,116 @@
+"""A researcher's visit in a real browser: Debian's Chromium driven by Playwright.
+
+Needs /usr/bin/chromium: `make test` installs Debian's `chromium` package when
+it runs as root on Debian; elsewhere install it (apt-get install chromium) to
+run this test. No browser is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_datasette import free_port, wait_for
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+# Headless, and quiet: no connections of Chromium's own to the closed network.
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="needs Debian's Chromium at /usr/bin/chromium: run `make test` as root "
+    "on Debian, or `apt-get install chromium`",
+)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, crawled_week0):
+    db = tmp_path_factory.mktemp("browser") / "psg.db"
+    shutil.copy(crawled_week0.db, db)
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "psgscraper", "serve", "--db", str(db),
+         "--port", str(port)],
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{base}/-/versions.json")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.fixture
+def page(site):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=FLAGS
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.off_site = []
+
+        def only_this_site(route):
+            if route.request.url.startswith(site):
+                route.continue_()
+            else:
+                page.off_site.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", only_this_site)
+        yield page
+        browser.close()
+
+
+def test_search_the_items_and_open_one(site, page):
+    page.goto(f"{site}/psg/items")
+    page.fill("input[name=_search]", "Conga")
+    page.press("input[name=_search]", "Enter")
+    page.wait_for_url("**_search=Conga**")
+    rows = page.locator("table.rows-and-columns tbody tr")
+    assert rows.count() > 0
+    for index in range(rows.count()):
+        text = rows.nth(index).inner_text()
+        assert "conga" in text.lower()
+    page.locator("table.rows-and-columns tbody tr td.col-id a").first.click()
+    page.wait_for_url("**/psg/items/article-*")
+    assert page.get_by_role("link", name="original page").count() == 1
+    assert page.get_by_role("link", name="captures in the Wayback Machine").count() == 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "item-after-search.png"), full_page=True)
+    assert page.off_site == []
+
+
+def test_ranked_search_box_on_the_items_page(site, page):
+    page.goto(f"{site}/psg/items")
+    page.fill("#psg-ranked", "Conga")
+    page.click("input[value='Best matches']")
+    page.wait_for_url("**/psg/search?text=Conga**")
+    first_title = page.locator("table.rows-and-columns tbody tr td.col-title").first
+    assert "conga" in first_title.inner_text().lower()
+    assert page.off_site == []
+
+
+def test_the_chart_draws_offline(site, page):
+    page.goto(f"{site}/-/dashboards/archive")
+    page.locator(
+        "#card-items-per-month svg, #card-items-per-month canvas"
+    ).first.wait_for()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "items-per-month.png"), full_page=True)
+    assert page.off_site == []
