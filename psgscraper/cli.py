@@ -16,6 +16,7 @@ import click
 from . import __version__
 from .archive import ArchiveError
 from .demo import demo
+from .export import export
 from .mirror.cli import mirror
 from .parse import Listing, parse_listing
 from .parse.records import BINARY, EMPTY_BODY, NO_LIST, NOT_HTML
@@ -31,6 +32,7 @@ def cli() -> None:
 
 cli.add_command(mirror)
 cli.add_command(demo)
+cli.add_command(export)
 
 
 @cli.command()

@@ -1,0 +1,345 @@
+"""`psg export`: the archive's items as CSV, JSON or NDJSON, for analysts.
+
+The export reads the archive read-only, in one SELECT: under WAL that is one
+consistent snapshot, taken without blocking (or being blocked by) a crawl that
+is writing. Rows are written one by one as the cursor yields them, so memory
+stays constant whatever the archive's size.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import secrets
+import sqlite3
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from .archive import Archive, ArchiveError
+from .parse.links import SECTIONS
+
+FORMATS = ("csv", "json", "ndjson")
+
+# Bookkeeping of the crawler (deduplication and boilerplate), not data.
+INTERNAL_COLUMNS = ("listing_key", "fingerprint")
+
+Row = tuple
+
+
+# -- reading ------------------------------------------------------------------
+
+
+def item_columns(conn: sqlite3.Connection) -> tuple[str, ...]:
+    """The exported columns of `items`, in table order."""
+    columns = tuple(
+        row[1]
+        for row in conn.execute("PRAGMA table_info(items)")
+        if row[1] not in INTERNAL_COLUMNS
+    )
+    if not columns:
+        raise ArchiveError("the database has no items table: not an archive")
+    return columns
+
+
+def date_filter(since: str | None, until: str | None) -> tuple[list[str], dict]:
+    """SQL conditions keeping the items whose date's period overlaps the range.
+
+    Dates are ISO strings of day, month or year precision (`2009-04-15`,
+    `2009-04`, `2004`), so string comparison does it without date arithmetic:
+    the period starts on or before `until` exactly when `date <= until` (a
+    month or year sorts before every day it contains), and it ends on or after
+    `since` exactly when `since` cut to the date's length is `<= date`. A NULL
+    date compares as unknown, so undated items drop out when a bound is given.
+    """
+    conditions, params = [], {}
+    if since is not None:
+        conditions.append("substr(:since, 1, length(date)) <= date")
+        params["since"] = since
+    if until is not None:
+        conditions.append("date <= :until")
+        params["until"] = until
+    return conditions, params
+
+
+def items_query(
+    columns: Sequence[str],
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    sections: Sequence[str] = (),
+) -> tuple[str, dict]:
+    """The SELECT of the export and its parameters."""
+    conditions, params = date_filter(since, until)
+    if sections:
+        marks = ", ".join(f":section{n}" for n in range(len(sections)))
+        conditions.append(f"section IN ({marks})")
+        params.update({f"section{n}": s for n, s in enumerate(sections)})
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    selected = ", ".join(_quote(column) for column in columns)
+    sql = f"SELECT {selected} FROM items{where} ORDER BY date IS NULL, date, id"
+    return sql, params
+
+
+def iter_items(
+    conn: sqlite3.Connection,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    sections: Sequence[str] = (),
+) -> tuple[tuple[str, ...], Iterator[Row]]:
+    """The exported columns, and the rows as the cursor yields them."""
+    columns = item_columns(conn)
+    sql, params = items_query(columns, since=since, until=until, sections=sections)
+    return columns, iter(conn.execute(sql, params))
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+# -- writing ------------------------------------------------------------------
+
+
+def write_csv(columns: Sequence[str], rows: Iterable[Row], out: TextIO) -> int:
+    """RFC 4180: a header row, CRLF, quoted when needed, NULL as empty.
+
+    Newlines inside a summary stay as they are, within the quoted field; `out`
+    must be opened with `newline=""` so that nothing translates them.
+    """
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    count = 0
+    for row in rows:
+        writer.writerow(row)
+        count += 1
+    return count
+
+
+def write_json(columns: Sequence[str], rows: Iterable[Row], out: TextIO) -> int:
+    """One JSON array of objects, written an object at a time."""
+    out.write("[")
+    count = 0
+    for row in rows:
+        out.write(",\n" if count else "\n")
+        out.write(_json_object(columns, row))
+        count += 1
+    out.write("\n]\n" if count else "]\n")
+    return count
+
+
+def write_ndjson(columns: Sequence[str], rows: Iterable[Row], out: TextIO) -> int:
+    """One JSON object per line."""
+    count = 0
+    for row in rows:
+        out.write(_json_object(columns, row) + "\n")
+        count += 1
+    return count
+
+
+def _json_object(columns: Sequence[str], row: Row) -> str:
+    return json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False)
+
+
+WRITERS: dict[str, Callable[[Sequence[str], Iterable[Row], TextIO], int]] = {
+    "csv": write_csv,
+    "json": write_json,
+    "ndjson": write_ndjson,
+}
+
+
+def export_items(
+    conn: sqlite3.Connection,
+    out: TextIO,
+    fmt: str,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    sections: Sequence[str] = (),
+) -> int:
+    """Write the selected items to `out` in `fmt`; returns how many."""
+    columns, rows = iter_items(conn, since=since, until=until, sections=sections)
+    return WRITERS[fmt](columns, rows, out)
+
+
+# -- where the export goes ----------------------------------------------------
+
+
+@contextmanager
+def atomic_text_file(path: Path) -> Iterator[TextIO]:
+    """A UTF-8 text file that appears at `path` only once complete.
+
+    It is written beside `path` under a temporary name and renamed over `path`
+    at the end; on any error, or an interruption, the temporary file is
+    removed and `path` is left as it was.
+    """
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    # os.open rather than tempfile: the file gets the usual umask permissions.
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with open(fd, "w", encoding="utf-8", newline="") as out:
+            yield out
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with suppress(OSError):
+            temp.unlink()
+        raise
+
+
+@contextmanager
+def stdout_text() -> Iterator[TextIO]:
+    """Standard output as UTF-8 text without newline translation."""
+    out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+    try:
+        yield out
+        out.flush()
+    finally:
+        out.detach()  # leave sys.stdout open
+
+
+# -- the command ----------------------------------------------------------------
+
+
+def _parse_sections(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
+    chosen = []
+    for value in values:
+        for section in (part.strip() for part in value.split(",")):
+            if section and section not in chosen:
+                chosen.append(section)
+    unknown = [section for section in chosen if section not in SECTIONS]
+    if unknown or (values and not chosen):
+        raise click.BadParameter(
+            f"{', '.join(unknown) or 'none given'}; choose among {', '.join(SECTIONS)}"
+        )
+    return tuple(chosen)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.date().isoformat()
+
+
+def _check_usage(
+    since: datetime | None, until: datetime | None, db: Path, output: Path | None
+) -> None:
+    if since and until and since > until:
+        raise click.BadParameter(
+            f"{until.date()} is before --since {since.date()}", param_hint="--until"
+        )
+    if output is not None and _same_file(db, output):
+        raise click.BadParameter(
+            f"{output} is the archive itself", param_hint="-o/--output"
+        )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if a.exists() and b.exists():
+        return os.path.samefile(a, b)
+    return a.resolve() == b.resolve()
+
+
+def _summary(count: int, output: Path | None, fmt: str) -> str:
+    noun = "item" if count == 1 else "items"
+    return f"exported {count:,} {noun} to {output or 'stdout'} as {fmt}"
+
+
+@click.command("export")
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="data/psg.db",
+    show_default=True,
+    help="The archive to read (opened read-only; a crawl may be writing to it).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    required=True,
+    help="csv: RFC 4180 with a header row; json: one array of objects; "
+    "ndjson: one object per line.",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="Items dated on or after this day.",
+)
+@click.option(
+    "--until",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="Items dated on or before this day.",
+)
+@click.option(
+    "--section",
+    "sections",
+    multiple=True,
+    callback=_parse_sections,
+    metavar="SECTION",
+    help="news, articles or home; repeat it or separate with commas. "
+    "Default: every section.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (replaced only once the export is complete) "
+    "instead of standard output.",
+)
+def export(db, fmt, since, until, sections, output) -> None:
+    """Export the archive's items as CSV, JSON or NDJSON, in UTF-8.
+
+    Every column of the items table but the crawler's internal ones, one row
+    per item, ordered by date (undated items last), then id.
+
+    --since and --until keep the items whose date falls in the range, both
+    days included. An item dated only to the month (2009-04) or the year
+    (2004) is kept when that month or year overlaps the range. Items without
+    a date are left out as soon as either bound is given.
+
+    Prints a one-line summary on standard error. Exits 1 when the archive
+    cannot be read or the file cannot be written (no partial file is left),
+    2 on wrong usage.
+    """
+    _check_usage(since, until, db, output)
+    options = {"since": _iso(since), "until": _iso(until), "sections": sections}
+    try:
+        with open_archive(db) as archive:
+            count = _export_to(archive.conn, output, fmt, options)
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from None
+    except sqlite3.Error as error:
+        raise click.ClickException(f"{db}: {error}") from None
+    click.echo(_summary(count, output, fmt), err=True)
+
+
+def open_archive(db: Path) -> Archive:
+    """The archive, read-only; ArchiveError for a file that is not one."""
+    archive = Archive(db, readonly=True)
+    if not archive.db["items"].exists():
+        archive.close()
+        raise ArchiveError(f"{db} is a SQLite database but not an archive")
+    return archive
+
+
+def _export_to(conn, output: Path | None, fmt: str, options: dict) -> int:
+    if output is None:
+        # A reader that stops early (`| head`) raises EPIPE, which click's
+        # standalone mode turns into a quiet exit 1.
+        with stdout_text() as out:
+            return export_items(conn, out, fmt, **options)
+    try:
+        with atomic_text_file(output) as out:
+            return export_items(conn, out, fmt, **options)
+    except OSError as error:
+        reason = error.strerror or error
+        raise click.ClickException(f"cannot write {output}: {reason}") from None
