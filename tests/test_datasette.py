@@ -323,3 +323,22 @@ def test_item_page_reads_as_an_article_and_names_its_first_listing(datasette, ar
     for paragraph in summary.split("\n\n"):
         assert f"<p>{escape(paragraph)}</p>" in article
     assert f'href="/{DB}/items/{first}"' in article
+
+
+def test_every_table_and_column_is_described(datasette, archive):
+    tables = build_metadata(DB)["databases"][DB]["tables"]
+    with Archive(archive, readonly=True) as opened:
+        for table in [*opened.db.table_names(), *opened.db.view_names()]:
+            if table.startswith("items_fts"):
+                continue
+            described = tables[table]
+            assert described["description"], table
+            columns = {c.name for c in opened.db[table].columns}
+            assert columns == set(described["columns"]), table
+
+
+@pytest.mark.parametrize("query", ["items_per_year", "latest_crawls", "changed_items"])
+def test_canned_queries_export_csv(datasette, query):
+    response = get(datasette, f"/{DB}/{query}.csv")
+    assert response.status_code == 200
+    assert len(list(csv.reader(io.StringIO(response.text)))) > 1

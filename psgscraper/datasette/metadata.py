@@ -108,40 +108,83 @@ def _tables() -> dict:
             "sort_desc": "date",
             "columns": {
                 "date_text": "The date line as printed",
+                "date": "Its date (of the precision the line gives)",
+                "update_number": "Peru Update number, if the line gives one",
+                "sections": "Sections the edition's items are in",
                 "items": "Items of the edition (each piece once)",
             },
         },
         "sightings": {
             "description": "Every appearance of an item on a page in a crawl.",
             "columns": {
-                "page_url": "Listing page",
+                "id": "Row number",
+                "item_id": "The item",
+                "crawl_id": "The crawl",
+                "page_url": "Listing page it appeared on",
                 "position": "Rank on the page, from 1",
-                "seen_at": "UTC",
+                "seen_at": "When (UTC)",
             },
         },
         "item_versions": {
             "description": "An item's earlier text, saved each time a crawl saw "
             "the item changed.",
             "columns": {
+                "id": "Row number",
+                "item_id": "The item",
                 "crawl_id": "The crawl that saw the change",
                 "replaced_at": "When (UTC)",
+                "title": "Title before the change",
+                "date_text": "Date line before the change",
+                "summary": "Summary before the change",
+                "byline": "Byline before the change",
+                "image_caption": "Picture caption before the change",
             },
         },
         "boilerplate": {
             "description": "Blocks the site printed on every listing page (aims, "
             "appeals, notices), set aside rather than archived as news.",
             "columns": {
+                "fingerprint": "Hash of the block's folded title and text",
+                "title": "The block's heading",
+                "text": "The block's text",
                 "reason": "Why it was set aside: no detail link and no date line, "
                 "or repeated on several pages of a crawl",
+                "first_seen": "When a crawl first saw it (UTC)",
+                "last_seen": "When a crawl last saw it (UTC)",
+                "first_crawl": "Crawl that first saw it",
+                "last_crawl": "Crawl that last saw it",
             },
         },
         "boilerplate_sightings": {
             "description": "Each page and crawl that showed a block.",
+            "columns": {
+                "id": "Row number",
+                "fingerprint": "The block",
+                "crawl_id": "The crawl",
+                "page_url": "Listing page that showed it",
+                "seen_at": "When (UTC)",
+            },
         },
         "crawls": {
-            "description": "One row per crawl: status ok, failed, interrupted or "
-            "running, and its figures.",
+            "description": "One row per crawl, with its status and figures.",
             "sort_desc": "id",
+            "columns": {
+                "id": "Crawl number",
+                "started": "Start (UTC)",
+                "ended": "End (UTC); empty while running or if the process died",
+                "base_url": "The site's root it crawled",
+                "sections": "Sections crawled",
+                "incremental": "1 if it stopped each listing at known pages",
+                "status": "running, ok, failed or interrupted",
+                "pages": "Listing pages written",
+                "requests": "HTTP requests made (robots.txt included)",
+                "items_seen": "Distinct items on its pages",
+                "items_new": "Items it added",
+                "items_changed": "Items whose text it saw changed",
+                "blocks_set_aside": "Distinct boilerplate blocks it set aside",
+                "errors": "Requests that failed for good, and layout changes",
+                "message": "What failed, with the URLs",
+            },
         },
     }
 
