@@ -29,13 +29,29 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .parse import Listing, Record
+from .parse import RECORD_FIELDS, Listing, Record
 from .parse.text import fold_key
 
 SCHEMA_VERSION = 2  # 2: the newsletters view
 
 # An item's text as published; a difference here is a change worth a version.
 CONTENT_FIELDS = ("title", "date_text", "summary", "byline", "image_caption")
+
+# What a new sighting of an item writes: all of it when its text changed...
+UPDATED_FIELDS = (
+    *(f.name for f in RECORD_FIELDS if f.name != "id"),
+    "year",
+    "last_seen",
+    "last_crawl",
+    "listing_key",
+    "fingerprint",
+)
+# ... and only where and when it was seen when it did not.
+SEEN_FIELDS = tuple(
+    field
+    for field in UPDATED_FIELDS
+    if field not in (*CONTENT_FIELDS, "listing_key", "fingerprint")
+)
 
 RUNNING, OK, FAILED, INTERRUPTED = "running", "ok", "failed", "interrupted"
 
@@ -266,8 +282,8 @@ class Archive:
                 ["fingerprint"],
             ],
             "sightings": [["item_id"], ["crawl_id", "item_id"]],
-            "item_versions": [["item_id"], ["crawl_id"]],
-            "boilerplate_sightings": [["fingerprint"], ["crawl_id"]],
+            "item_versions": [["item_id"], ["crawl_id", "item_id"]],
+            "boilerplate_sightings": [["fingerprint"], ["crawl_id", "fingerprint"]],
         }
         for table, column_sets in indexes.items():
             for columns in column_sets:
@@ -278,6 +294,20 @@ class Archive:
                 fts_version="FTS5",
                 create_triggers=True,
                 tokenize="porter unicode61 remove_diacritics 2",
+            )
+            # Re-index an item only when its indexed text changes, not each
+            # time a crawl sees it again.
+            self.conn.execute("DROP TRIGGER items_au")
+            self.conn.execute(
+                """
+                CREATE TRIGGER items_au AFTER UPDATE OF title, summary, byline
+                ON items BEGIN
+                  INSERT INTO items_fts (items_fts, rowid, title, summary, byline)
+                  VALUES ('delete', old.rowid, old.title, old.summary, old.byline);
+                  INSERT INTO items_fts (rowid, title, summary, byline)
+                  VALUES (new.rowid, new.title, new.summary, new.byline);
+                END
+                """
             )
 
     def _create_views(self) -> None:
@@ -356,7 +386,7 @@ class Archive:
         message: str | None = None,
     ) -> dict:
         with self._transaction():
-            self._update_crawl_figures(crawl_id, pages=0)
+            self._recount_crawl(crawl_id)
             self.conn.execute(
                 "UPDATE crawls SET ended = ?, status = ?, errors = ?, requests = ?, "
                 "message = ? WHERE id = ?",
@@ -367,11 +397,11 @@ class Archive:
     def crawl(self, crawl_id: int) -> dict:
         return self.db["crawls"].get(crawl_id)
 
-    def _update_crawl_figures(self, crawl_id: int, pages: int) -> None:
+    def _recount_crawl(self, crawl_id: int) -> None:
+        """Count a crawl's figures from its rows (a whole scan: at its end only)."""
         self.conn.execute(
             """
             UPDATE crawls SET
-              pages = pages + :pages,
               items_seen = (SELECT COUNT(DISTINCT item_id) FROM sightings
                             WHERE crawl_id = :crawl),
               items_new = (SELECT COUNT(*) FROM items WHERE first_crawl = :crawl),
@@ -381,7 +411,16 @@ class Archive:
                                   FROM boilerplate_sightings WHERE crawl_id = :crawl)
             WHERE id = :crawl
             """,
-            {"pages": pages, "crawl": crawl_id},
+            {"crawl": crawl_id},
+        )
+
+    def _seen_in_crawl(self, table: str, column: str, value: str, crawl_id: int):
+        return (
+            self.conn.execute(
+                f"SELECT 1 FROM {table} WHERE crawl_id = ? AND {column} = ? LIMIT 1",
+                (crawl_id, value),
+            ).fetchone()
+            is not None
         )
 
     # -- pages ----------------------------------------------------------------
@@ -391,18 +430,27 @@ class Archive:
     ) -> PageOutcome:
         """Write one parsed page, all or nothing."""
         seen_at = seen_at or utc_now()
-        new = changed = 0
+        new = changed = first_seen = first_blocks = 0
         with self._transaction():
             for record in listing.items:
+                first_seen += not self._seen_in_crawl(
+                    "sightings", "item_id", record.id, crawl_id
+                )
+                first_change = not self._seen_in_crawl(
+                    "item_versions", "item_id", record.id, crawl_id
+                )
                 outcome = self._store_item(record, crawl_id, seen_at)
                 new += outcome == "new"
-                changed += outcome == "changed"
+                changed += outcome == "changed" and first_change
                 self.conn.execute(
                     "INSERT INTO sightings (item_id, crawl_id, page_url, position, "
                     "seen_at) VALUES (?, ?, ?, ?, ?)",
                     (record.id, crawl_id, listing.page_url, record.position, seen_at),
                 )
             for block in listing.set_aside:
+                first_blocks += not self._seen_in_crawl(
+                    "boilerplate_sightings", "fingerprint", block.fingerprint, crawl_id
+                )
                 self._store_block(
                     block.fingerprint,
                     block.title,
@@ -416,7 +464,12 @@ class Archive:
                     "page_url, seen_at) VALUES (?, ?, ?, ?)",
                     (block.fingerprint, crawl_id, listing.page_url, seen_at),
                 )
-            self._update_crawl_figures(crawl_id, pages=1)
+            self.conn.execute(
+                "UPDATE crawls SET pages = pages + 1, items_seen = items_seen + ?, "
+                "items_new = items_new + ?, items_changed = items_changed + ?, "
+                "blocks_set_aside = blocks_set_aside + ? WHERE id = ?",
+                (first_seen, new, changed, first_blocks, crawl_id),
+            )
         return PageOutcome(len(listing.items), new, changed, len(listing.set_aside))
 
     def _store_item(self, record: Record, crawl_id: int, seen_at: str) -> str:
@@ -441,13 +494,16 @@ class Archive:
             )
             return "seen"
         text = tuple(getattr(record, field) for field in CONTENT_FIELDS)
+        if text == tuple(stored_text) and key == stored_key:
+            self._update_item(record, crawl_id, seen_at, SEEN_FIELDS)
+            return "seen"
         outcome = "seen"
         # An item first seen on the home page gets its full text from a
         # listing: that completes it, it does not change it.
         if text != tuple(stored_text) and stored_section != "home":
             self._save_version(record.id, stored_text, crawl_id, seen_at)
             outcome = "changed"
-        self._update_item(record, key, crawl_id, seen_at)
+        self._update_item(record, crawl_id, seen_at, UPDATED_FIELDS)
         if key != stored_key:
             self._mark_duplicates(stored_key)
             self._mark_duplicates(key)
@@ -470,20 +526,24 @@ class Archive:
             f"INSERT INTO items ({columns}) VALUES ({marks})", tuple(row.values())
         )
 
-    def _update_item(self, record: Record, key: str, crawl_id: int, seen_at: str):
+    def _update_item(self, record: Record, crawl_id: int, seen_at: str, fields):
+        """Write these fields of a stored item from a new sighting of it.
+
+        An item seen again unchanged leaves its text columns alone, so that the
+        full-text index is not rewritten for it.
+        """
         row = record.as_dict()
-        del row["id"]
         row.update(
             year=year_of(record.date),
             last_seen=seen_at,
             last_crawl=crawl_id,
-            listing_key=key,
+            listing_key=listing_key(record.section, record.title, record.date_text),
             fingerprint=record.fingerprint,
         )
-        assignments = ", ".join(f"{column} = ?" for column in row)
+        assignments = ", ".join(f"{field} = ?" for field in fields)
         self.conn.execute(
             f"UPDATE items SET {assignments} WHERE id = ?",
-            (*row.values(), record.id),
+            (*(row[field] for field in fields), record.id),
         )
 
     def _save_version(self, item_id, previous, crawl_id: int, seen_at: str) -> None:
@@ -507,8 +567,9 @@ class Archive:
         first = min(ids, key=id_order)
         self.conn.execute(
             "UPDATE items SET duplicate_of = CASE WHEN id = ? THEN NULL ELSE ? END "
-            "WHERE listing_key = ?",
-            (first, first, key),
+            "WHERE listing_key = ? "
+            "AND duplicate_of IS NOT (CASE WHEN id = ? THEN NULL ELSE ? END)",
+            (first, first, key, first, first),
         )
 
     def _store_block(self, fingerprint, title, text, reason, crawl_id, seen_at):
@@ -566,7 +627,7 @@ class Archive:
                     self.conn.execute("DELETE FROM items WHERE id = ?", (item_id,))
                     self._mark_duplicates(key)
                     moved += 1
-            self._update_crawl_figures(crawl_id, pages=0)
+            self._recount_crawl(crawl_id)
         return moved
 
     # -- questions a crawl asks -----------------------------------------------
