@@ -44,7 +44,7 @@ def demo(data: Path, port: int, no_serve: bool) -> None:
         )
         crawl = [
             sys.executable, "-m", "psgscraper", "crawl", "--base-url", mirror.url,
-            "--db", str(db), "--delay", "0", "--concurrency", "8", "--quiet",
+            "--db", str(db), "--delay", "0", "--quiet",
         ]  # fmt: skip
         if incremental:
             crawl.append("--incremental")
