@@ -2,7 +2,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint format clean chromium
+.PHONY: install demo test bench lint format clean chromium
 
 install: $(STAMP)
 
@@ -17,6 +17,10 @@ demo: install
 
 test: install chromium
 	$(PY) -m pytest
+
+# Speed, memory and request cost against baselines; rewrites BENCHMARKS.md.
+bench: install
+	$(PY) bench/run.py
 
 # The browser test drives Debian's Chromium; as root on Debian, install it when
 # it is missing. Elsewhere the test is skipped and says how to enable it.
