@@ -342,3 +342,12 @@ def test_canned_queries_export_csv(datasette, query):
     response = get(datasette, f"/{DB}/{query}.csv")
     assert response.status_code == 200
     assert len(list(csv.reader(io.StringIO(response.text)))) > 1
+
+
+def test_json_computes_facets_only_when_asked(datasette):
+    plain = get_json(datasette, f"/{DB}/items.json?_search=mining&_size=1")
+    assert not plain["facet_results"]
+    asked = get_json(datasette, f"/{DB}/items.json?_search=mining&_facet=section")
+    assert "section" in asked["facet_results"]
+    html = get(datasette, f"/{DB}/items?_search=mining").text
+    assert 'data-column="byline"' in html or "facet-info-name" in html
