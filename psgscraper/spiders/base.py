@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import scrapy
@@ -54,6 +62,7 @@ class ArchiveSpider(scrapy.Spider):
         self.layout_changed = False
         self._detector: BoilerplateDetector | None = None
         self._archive: Archive | None = None
+        _parsers().submit(int)  # start the parser process while the crawl starts
 
     # -- what the archive already knows ---------------------------------------
 
@@ -87,15 +96,17 @@ class ArchiveSpider(scrapy.Spider):
             url, callback=callback, errback=self.failed, cb_kwargs=cb_kwargs
         )
 
-    def read_page(self, response, section: str) -> tuple[Listing, Page]:
-        """Parse a page, learn and set aside its repeated blocks."""
+    async def read_page(self, response, section: str) -> tuple[Listing, Page]:
+        """Parse a page (in the parser process), learn its repeated blocks."""
         content_type = response.headers.get("Content-Type")
-        listing = parse_listing(
+        task = partial(
+            parse_listing,
             response.body,
             response.url,
             content_type=content_type.decode("latin-1") if content_type else None,
             section=section,
         )
+        listing = await asyncio.get_running_loop().run_in_executor(_parsers(), task)
         learned = self.detector().learn(listing)
         listing = self.detector().apply(listing)
         return listing, Page(listing, frozenset(learned))
@@ -114,6 +125,39 @@ class ArchiveSpider(scrapy.Spider):
     def failed(self, failure) -> None:
         """Errback: note a request that failed for good (after retries)."""
         self.failures.append(f"{failure.request.url}: {describe_failure(failure)}")
+
+
+_PARSER_POOL: ProcessPoolExecutor | None = None
+
+
+def _parsers() -> ProcessPoolExecutor:
+    """A process that parses pages while this one crawls and writes.
+
+    Scrapy runs every callback on one core; BeautifulSoup's parse is most of
+    a page's cost, so on a fast host it is done beside the crawl, not in it.
+    The spiders start it as they are made, before the crawl's threads exist.
+    """
+    global _PARSER_POOL
+    if _PARSER_POOL is None:
+        _PARSER_POOL = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_serve_crawler,
+            initargs=(os.getpid(),),
+        )
+    return _PARSER_POOL
+
+
+def _serve_crawler(crawler_pid: int) -> None:
+    """In the parser process: leave Ctrl-C to the crawler, and end with it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while os.getppid() == crawler_pid:
+            time.sleep(0.5)
+        os._exit(0)  # the crawler was killed: nobody is left to parse for
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def describe_failure(failure) -> str:

@@ -12,7 +12,7 @@ class HomeSpider(ArchiveSpider):
     async def start(self):
         yield self.request(self.base_url, self.parse)
 
-    def parse(self, response):
-        listing, found = self.read_page(response, "home")
+    async def parse(self, response):
+        listing, found = await self.read_page(response, "home")
         self.expect_items(listing)
         yield found

@@ -39,8 +39,8 @@ class ListingSpider(ArchiveSpider):
             url = f"{self.base_url}{section}.php"
             yield self.request(url, self.parse, section=section, page=1)
 
-    def parse(self, response, section: str, page: int):
-        listing, found = self.read_page(response, section)
+    async def parse(self, response, section: str, page: int):
+        listing, found = await self.read_page(response, section)
         if page == 1:
             self.expect_items(listing)
         caught_up = self.incremental and self.holds_unchanged(listing)
