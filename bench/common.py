@@ -13,6 +13,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -79,18 +80,51 @@ class Process:
 
 
 def run_process(command: list[str], cwd: Path | None = None) -> Process:
-    """Run a command; its wall time and its own peak resident memory."""
+    """Run a command; its wall time and peak resident memory.
+
+    The memory is the largest sum, sampled every 100 ms, of the resident sets
+    of the process and its children (psg crawl parses in a child process),
+    and never less than the process's own peak as the kernel counts it.
+    """
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
         child = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err)
+        sampled = [0.0]
+        sampler = threading.Thread(target=_sample_rss, args=(child.pid, sampled))
+        sampler.start()
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - start
+        sampler.join()
         child.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return Process(
-            seconds, usage.ru_maxrss / 1024, child.returncode, out.read(), err.read()
-        )
+        peak = max(usage.ru_maxrss / 1024, sampled[0])
+        return Process(seconds, peak, child.returncode, out.read(), err.read())
+
+
+def _sample_rss(pid: int, peak: list[float]) -> None:
+    while True:
+        try:
+            pids = [pid, *_children(pid)]
+            total = sum(_rss_mb(each) for each in pids)
+        except OSError:
+            return  # the process has ended
+        peak[0] = max(peak[0], total)
+        time.sleep(0.1)
+
+
+def _children(pid: int) -> list[int]:
+    """Children started by the main thread (the parser process is one)."""
+    return [
+        int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    ]
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise OSError(f"no VmRSS for {pid}")  # a zombie: the process has ended
 
 
 def checked(process: Process, what: str) -> Process:
@@ -151,6 +185,16 @@ def write_report(path: Path, figures: list[Figure], seconds: float) -> None:
     if notes:
         lines += ["", "## Notes", ""]
         lines += [f"- **{name}**: {note}" for name, note in notes]
+    lines += [
+        "",
+        "## Profiling",
+        "",
+        "A stage that misses its goal is profiled with pyinstrument, e.g. the crawl:",
+        "",
+        "    .venv/bin/psg mirror serve /tmp/mirror --port 8000 --latency 50 &",
+        "    .venv/bin/pyinstrument -m psgscraper crawl --base-url "
+        "http://127.0.0.1:8000/ --db /tmp/p.db --delay 0",
+    ]
     lines += ["", "## Machine", "", *machine()]
     lines += ["", f"The whole run took {seconds / 60:.1f} minutes.", ""]
     path.write_text("\n".join(lines), encoding="utf-8")

@@ -64,7 +64,7 @@ def speed_and_memory(mirror: Path, work: Path) -> list[Figure]:
         ),
         Figure("Crawl: listing pages per second", rate.show("pages/s")),
         Figure(
-            "Crawl: peak resident memory of psg crawl",
+            "Crawl: peak resident memory of psg crawl (with its parser process)",
             peak.show("MB", 0),
             goal="< 200 MB",
             met=peak.median < 200,
