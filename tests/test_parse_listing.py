@@ -711,3 +711,12 @@ def test_scripts_comments_and_markup_never_reach_the_text():
     (item,) = parse_listing(body, f"{SITE}/news.php").items
     assert item.title == "A <b> title"
     assert item.summary == "Text and more & more."
+
+
+def test_a_line_break_in_a_title_is_a_space():
+    body = """<html><body><div id="main"><ul class="list"><li>
+      <h3><a href="article-4.html">Letter from<br>Puno</a></h3>
+      <p class="date">1 April 2019</p><p>Text.</p>
+    </li></ul></div></body></html>"""
+    (item,) = parse_listing(body, f"{SITE}/news.php").items
+    assert item.title == "Letter from Puno"

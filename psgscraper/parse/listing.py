@@ -141,27 +141,33 @@ class _PageScan:
         self.all_headings: list[Tag] = []
         self.all_links: list[Tag] = []
         self.lists: list[Tag] = []
+        body = None
         for element in soup.descendants:
-            if not isinstance(element, Tag):
+            if type(element) is not Tag:
                 continue
-            name = element.name
-            element_id = element.attrs.get("id")
+            name, attrs = element.name, element.attrs
+            element_id = attrs.get("id")
             if element_id in _ROOT_IDS and element_id not in self.by_id:
                 self.by_id[element_id] = element
             if name in HEADINGS:
                 self.all_headings.append(element)
             elif name == "a":
-                if element.attrs.get("href"):
+                if attrs.get("href"):
                     self.all_links.append(element)
             elif name in ("ul", "ol"):
                 self.lists.append(element)
             elif name == "h1" and self.h1 is None:
                 self.h1 = element
-            if self.pager is None and _has_class(element, _PAGER_CLASS):
+            elif name == "body" and body is None:
+                body = element
+            if (
+                self.pager is None
+                and "class" in attrs
+                and _has_class(element, _PAGER_CLASS)
+            ):
                 self.pager = element
         self.root = next(
-            (self.by_id[key] for key in _ROOT_IDS if key in self.by_id),
-            soup.body or soup,
+            (self.by_id[key] for key in _ROOT_IDS if key in self.by_id), body or soup
         )
 
     def section(self) -> str | None:
@@ -312,10 +318,12 @@ class _ItemScan:
         self.links: list[Tag] = []
         for part in parts:
             for element in (part, *part.descendants):
-                if not isinstance(element, Tag):
+                if type(element) is not Tag:
                     continue
                 name = element.name
-                if name == "time" or _has_class(element, _DATE_CLASS):
+                if name == "time" or (
+                    "class" in element.attrs and _has_class(element, _DATE_CLASS)
+                ):
                     self.marked_dates.append(element)
                 elif name in ("p", "div", "span") and (
                     element is part or element.parent is part
@@ -331,7 +339,7 @@ def _read_item(
     parts: list[Tag], heading: Tag, page_url: str, section: str | None, position: int
 ) -> Record | SetAside:
     scan = _ItemScan(parts)
-    title = " ".join(_paragraphs(heading, skip=set()))
+    title = _text(heading)
     date_element = _date_element(scan, heading)
     date_text = _text(date_element) if date_element is not None else None
     read_more = [link for link in scan.links if _READ_MORE.match(_text(link))]
@@ -424,10 +432,24 @@ def _image_caption(scan: _ItemScan) -> str | None:
 
 
 def _text(element: Tag) -> str:
-    """The element's text, folded; cheaper than BeautifulSoup's get_text."""
+    """The element's text, folded (a line break counts as a space).
+
+    Cheaper than BeautifulSoup's get_text, and a heading's "Line<br>two"
+    does not run together.
+    """
     return fold(
-        "".join(node for node in element.descendants if type(node) is NavigableString)
+        "".join(
+            node
+            if type(node) is NavigableString
+            else " "
+            if type(node) is Tag and node.name in _BREAKS
+            else ""
+            for node in element.descendants
+        )
     )
+
+
+_BREAKS = frozenset({"br", "p", "div", "li"})
 
 
 def _paragraphs(element: Tag, skip: set[int]) -> list[str]:
