@@ -59,7 +59,6 @@ class ArchiveSpider(scrapy.Spider):
         self.incremental = str(incremental).lower() in ("1", "true", "yes", "on")
         self.max_pages = int(max_pages) if max_pages else None
         self.failures: list[str] = []
-        self.layout_changed = False
         self._detector: BoilerplateDetector | None = None
         self._archive: Archive | None = None
         _parsers().submit(int)  # start the parser process while the crawl starts
@@ -115,7 +114,6 @@ class ArchiveSpider(scrapy.Spider):
         """A page that must have items has none: the layout changed. Stop."""
         if listing.items:
             return
-        self.layout_changed = True
         self.failures.append(
             f"{listing.page_url}: {listing.reason} where items were expected; "
             "the site's layout may have changed"
