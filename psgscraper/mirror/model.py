@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from ..parse.links import linkless_item_id
+from ..parse.text import fold_key
 from . import dating
 from .content import Mark, Piece, Writer
 from .dating import DateLine
@@ -84,7 +85,7 @@ class Item:
 
     def listing_key(self) -> tuple[str, str, str]:
         """Section, title and date line: what makes two listings one piece."""
-        return (self.section, _key(self.title), _key(self.line.text))
+        return (self.section, fold_key(self.title), fold_key(self.line.text))
 
 
 @dataclass
@@ -528,7 +529,3 @@ def add_week(site: Site, week: int, seed: int) -> None:
     for item in rng.sample(candidates, min(len(candidates), rng.choice((1, 2)))):
         item.paragraphs = writer.correction(item.paragraphs, day)
         site.edited.append(item)
-
-
-def _key(text: str) -> str:
-    return " ".join(text.split()).casefold()
