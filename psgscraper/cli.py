@@ -165,7 +165,7 @@ def crawl(
         sections=chosen,
         incremental=incremental,
         delay=delay,
-        concurrency=concurrency or (8 if delay == 0 else 2),
+        concurrency=concurrency,
         max_pages=max_pages,
         timeout=timeout,
         verbose=verbose,

@@ -25,7 +25,7 @@ class CrawlOptions:
     sections: tuple[str, ...] = SECTIONS
     incremental: bool = False
     delay: float = 1.0
-    concurrency: int = 2
+    concurrency: int | None = None  # 2 for a real host, 8 with no delay
     max_pages: int | None = None
     timeout: float = 30.0
     verbose: bool = False
@@ -47,7 +47,8 @@ def scrapy_settings(options: CrawlOptions, crawl_id: int) -> Settings:
         "PSG_CRAWL_ID": crawl_id,
         "DOWNLOAD_DELAY": options.delay,
         "AUTOTHROTTLE_ENABLED": options.delay > 0,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": options.concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": options.concurrency
+        or (8 if options.delay == 0 else 2),
         "DOWNLOAD_TIMEOUT": options.timeout,
         "LOG_LEVEL": "INFO" if options.verbose else "ERROR",
         "LOG_ENABLED": options.verbose,

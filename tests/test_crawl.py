@@ -422,3 +422,4 @@ def test_polite_defaults_for_a_real_host(tmp_path):
     )
     assert loopback.getfloat("DOWNLOAD_DELAY") == 0
     assert not loopback.getbool("AUTOTHROTTLE_ENABLED")
+    assert loopback.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 8
