@@ -23,10 +23,11 @@ pages.json:
 expected.jsonl: one object per item, news then articles, each newest first, with
 the fields of `psgscraper.parse.Record` that do not depend on the host (`id`,
 `section`, `title`, `date`, `date_precision`, `date_text`, `update_number`,
-`byline`, `summary`, `image_caption`, `position`), plus `path` (the detail link,
-`article-N.html`, or null), `listing_position` (the N of `?position=N` of its
-page) and `duplicate_of` (for the second listing of a piece listed twice, the id
-of the first, lower, one; else null).
+`byline`, `summary`, `image_caption`, `position`), plus `body` (the full text
+of the item's own page, byline left out, or null when it has none), `path`
+(the detail link, `article-N.html`, or null), `listing_position` (the N of
+`?position=N` of its page) and `duplicate_of` (for the second listing of a
+piece listed twice, the id of the first, lower, one; else null).
 
 blocks.json: {"blocks": [{"title", "text", "date_line", "caught_by":
 "structure" or "learning", "pages": [routes of the listing pages showing it]}],
@@ -185,6 +186,9 @@ def expected_record(item: Item, position: int, rank: int) -> dict:
         "update_number": item.line.update_number,
         "byline": fold(item.byline) if item.byline else None,
         "summary": "\n\n".join(fold(text) for text in item.paragraphs),
+        "body": "\n\n".join(fold(text) for text in (*item.paragraphs, *item.more))
+        if item.path
+        else None,
         "image_caption": fold(item.caption) if item.caption else None,
         "listing_position": position,
         "position": rank,

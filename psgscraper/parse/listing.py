@@ -29,18 +29,8 @@ from .links import (
     linkless_item_id,
     section_from_url,
 )
-from .records import (
-    BINARY,
-    EMPTY_BODY,
-    EMPTY_LIST,
-    NO_LINK_NO_DATE,
-    NO_LIST,
-    NOT_HTML,
-    Listing,
-    Record,
-    SetAside,
-)
-from .text import decode, fold, looks_binary, looks_like_html
+from .records import EMPTY_LIST, NO_LINK_NO_DATE, NO_LIST, Listing, Record, SetAside
+from .text import fold, page_text
 
 HEADINGS = ("h2", "h3", "h4", "h5")
 _CONTAINERS = frozenset({"li", "article", "div", "section", "td", "dd", "tr"})
@@ -53,14 +43,14 @@ _BLOCKS = frozenset(
 )  # fmt: skip
 _SILENT = frozenset({"img", "script", "style", "noscript", "iframe", "object"})
 _OUTSIDE_CONTENT = re.compile(r"^(?:header|footer|menu|nav|navigation|sidebar)$", re.I)
-_DATE_CLASS = re.compile(r"(?<!up)date", re.I)
-_READ_MORE = re.compile(
+DATE_CLASS = re.compile(r"(?<!up)date", re.I)
+READ_MORE = re.compile(
     r"^(?:read|see|view)\s+(?:more|the\s+(?:full|rest|whole))|^more\b|^full\s+(?:story|article|text)",
     re.I,
 )
 _OLDER = re.compile(r"\bolder\b|\bnext\b|\bearlier\b|[»\u203a]", re.I)
 _NEWER = re.compile(r"\bnewer\b|\bprev(?:ious)?\b|\blater\b|[«\u2039]", re.I)
-_BYLINE = re.compile(
+BYLINE = re.compile(
     r"^\(\s*(?:(?:written|reported|compiled)\s+)?by\s+(?P<name>[^()]+?)\s*\)\.?$"
     r"|^(?:written|reported|compiled)\s+by\s+(?P<bare>.+?)\.?$",
     re.I,
@@ -86,15 +76,9 @@ def parse_listing(
     page without items comes back with no items and a `reason`.
     """
     section = section or section_from_url(url)
-    if isinstance(body, bytes) and looks_binary(body):
-        return Listing(url, section, reason=BINARY)
-    text = decode(body, content_type, encoding)
-    if not text.strip():
-        return Listing(url, section, reason=EMPTY_BODY)
-    if isinstance(body, str) and looks_binary(text):
-        return Listing(url, section, reason=BINARY)
-    if not looks_like_html(text):
-        return Listing(url, section, reason=NOT_HTML)
+    text, unreadable_because = page_text(body, content_type, encoding)
+    if text is None:
+        return Listing(url, section, reason=unreadable_because)
     page = _PageScan(BeautifulSoup(text, "lxml"))
     section = section or page.section()
     newer, older = _pagination(page.links, url)
@@ -163,7 +147,7 @@ class _PageScan:
             if (
                 self.pager is None
                 and "class" in attrs
-                and _has_class(element, _PAGER_CLASS)
+                and has_class(element, _PAGER_CLASS)
             ):
                 self.pager = element
         self.root = next(
@@ -173,7 +157,7 @@ class _PageScan:
     def section(self) -> str | None:
         if "latest" in self.by_id:
             return "home"
-        name = _text(self.h1).casefold() if self.h1 is not None else ""
+        name = element_text(self.h1).casefold() if self.h1 is not None else ""
         return name if name in ("news", "articles") else None
 
     def headings(self) -> list[Tag]:
@@ -185,9 +169,7 @@ class _PageScan:
 
     def _in_content(self, element: Tag) -> bool:
         """Below the body, keep off the header, footer, menu and sidebar."""
-        return self.root.attrs.get("id") in _ROOT_IDS or not _is_outside_content(
-            element
-        )
+        return self.root.attrs.get("id") in _ROOT_IDS or not is_outside_content(element)
 
     @property
     def links(self) -> list[Tag]:
@@ -208,7 +190,7 @@ _ROOT_IDS = ("latest", "main", "content")
 _PAGER_CLASS = re.compile(r"pagination|pager|paging", re.I)
 
 
-def _has_class(element: Tag, pattern: re.Pattern) -> bool:
+def has_class(element: Tag, pattern: re.Pattern) -> bool:
     classes = element.attrs.get("class")
     return bool(classes) and any(pattern.search(token) for token in classes)
 
@@ -220,8 +202,8 @@ def _within(element: Tag, ancestor: Tag) -> bool:
 def _pagination(links: list[Tag], page_url: str) -> tuple[str | None, str | None]:
     newer = older = None
     for link in links:
-        label = _text(link)
-        if not label or len(label) > 30 or _READ_MORE.match(label):
+        label = element_text(link)
+        if not label or len(label) > 30 or READ_MORE.match(label):
             continue
         target = absolute_url(link["href"], page_url)
         if item_id_from_url(target):
@@ -233,7 +215,7 @@ def _pagination(links: list[Tag], page_url: str) -> tuple[str | None, str | None
     return newer, older
 
 
-def _is_outside_content(element: Tag) -> bool:
+def is_outside_content(element: Tag) -> bool:
     """True inside the page's header, footer, menu or sidebar."""
     for node in (element, *element.parents):
         if node.name in ("header", "footer", "nav", "aside"):
@@ -241,7 +223,7 @@ def _is_outside_content(element: Tag) -> bool:
         element_id = node.attrs.get("id") if isinstance(node, Tag) else None
         if element_id and _OUTSIDE_CONTENT.match(element_id):
             return True
-        if isinstance(node, Tag) and _has_class(node, _OUTSIDE_CONTENT):
+        if isinstance(node, Tag) and has_class(node, _OUTSIDE_CONTENT):
             return True
     return False
 
@@ -322,7 +304,7 @@ class _ItemScan:
                     continue
                 name = element.name
                 if name == "time" or (
-                    "class" in element.attrs and _has_class(element, _DATE_CLASS)
+                    "class" in element.attrs and has_class(element, DATE_CLASS)
                 ):
                     self.marked_dates.append(element)
                 elif name in ("p", "div", "span") and (
@@ -339,21 +321,21 @@ def _read_item(
     parts: list[Tag], heading: Tag, page_url: str, section: str | None, position: int
 ) -> Record | SetAside:
     scan = _ItemScan(parts)
-    title = _text(heading)
+    title = element_text(heading)
     date_element = _date_element(scan, heading)
-    date_text = _text(date_element) if date_element is not None else None
-    read_more = [link for link in scan.links if _READ_MORE.match(_text(link))]
+    date_text = element_text(date_element) if date_element is not None else None
+    read_more = [link for link in scan.links if READ_MORE.match(element_text(link))]
     skip = {id(heading), *(id(link) for link in read_more)}
     if date_element is not None:
         skip.add(id(date_element))
-    paragraphs = [p for part in parts for p in _paragraphs(part, skip)]
+    paragraphs = [p for part in parts for p in block_paragraphs(part, skip)]
     body_text = "\n\n".join(paragraphs)
     block_fingerprint = fingerprint(title, f"{date_text or ''}\n{body_text}")
     detail_url = _detail_url(heading, scan, read_more, page_url)
     if detail_url is None and date_text is None:
         return SetAside(title, body_text, NO_LINK_NO_DATE, block_fingerprint)
     byline = None
-    if paragraphs and (match := _BYLINE.match(paragraphs[0])):
+    if paragraphs and (match := BYLINE.match(paragraphs[0])):
         byline = fold(match["name"] or match["bare"])
         paragraphs = paragraphs[1:]
     date = parse_date_line(date_text) if date_text else None
@@ -388,7 +370,9 @@ def _date_element(scan: _ItemScan, heading: Tag) -> Tag | None:
         if id(candidate) not in related:
             return candidate
     for candidate in scan.lines:
-        if id(candidate) not in related and _reads_as_date_line(_text(candidate)):
+        if id(candidate) not in related and _reads_as_date_line(
+            element_text(candidate)
+        ):
             return candidate
     return None
 
@@ -431,7 +415,7 @@ def _image_caption(scan: _ItemScan) -> str | None:
     return None
 
 
-def _text(element: Tag) -> str:
+def element_text(element: Tag) -> str:
     """The element's text, folded (a line break counts as a space).
 
     Cheaper than BeautifulSoup's get_text, and a heading's "Line<br>two"
@@ -452,7 +436,7 @@ def _text(element: Tag) -> str:
 _BREAKS = frozenset({"br", "p", "div", "li"})
 
 
-def _paragraphs(element: Tag, skip: set[int]) -> list[str]:
+def block_paragraphs(element: Tag, skip: set[int]) -> list[str]:
     """The element's text as paragraphs: one per block, `<br><br>` splits one.
 
     Elements in `skip` (by id) and their contents are left out. The walk is

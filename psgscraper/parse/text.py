@@ -6,6 +6,8 @@ import re
 
 from w3lib.encoding import html_to_unicode, resolve_encoding
 
+from .records import BINARY, EMPTY_BODY, NOT_HTML
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _MARKUP = re.compile(
     r"<(?:!doctype|html|head|body|title|div|p|ul|ol|li|h[1-6]|table|a)\b", re.I
@@ -43,6 +45,22 @@ def decode(
         return body.decode(codec, errors="replace")
     _, text = html_to_unicode(content_type, body, auto_detect_fun=_utf8_or_cp1252)
     return text
+
+
+def page_text(
+    body: bytes | str, content_type: str | None = None, encoding: str | None = None
+) -> tuple[str | None, str | None]:
+    """A page's text to parse, or None and why it is no page (binary, empty...)."""
+    if isinstance(body, bytes) and looks_binary(body):
+        return None, BINARY
+    text = decode(body, content_type, encoding)
+    if not text.strip():
+        return None, EMPTY_BODY
+    if isinstance(body, str) and looks_binary(text):
+        return None, BINARY
+    if not looks_like_html(text):
+        return None, NOT_HTML
+    return text, None
 
 
 def _utf8_or_cp1252(body: bytes) -> str:
