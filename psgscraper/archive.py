@@ -32,7 +32,7 @@ import sqlite_utils
 from .parse import RECORD_FIELDS, Listing, Record
 from .parse.text import fold_key
 
-SCHEMA_VERSION = 2  # 2: the newsletters view
+SCHEMA_VERSION = 3  # 2: the newsletters view; 3: full texts, WARC files
 
 # An item's text as published; a difference here is a change worth a version.
 CONTENT_FIELDS = ("title", "date_text", "summary", "byline", "image_caption")
@@ -41,7 +41,6 @@ CONTENT_FIELDS = ("title", "date_text", "summary", "byline", "image_caption")
 UPDATED_FIELDS = (
     *(f.name for f in RECORD_FIELDS if f.name != "id"),
     "year",
-    "last_seen",
     "last_crawl",
     "listing_key",
     "fingerprint",
@@ -52,8 +51,166 @@ SEEN_FIELDS = tuple(
     for field in UPDATED_FIELDS
     if field not in (*CONTENT_FIELDS, "listing_key", "fingerprint")
 )
+# An item's first and last sighting are the earliest and latest capture that
+# showed it, in whatever order its pages are written (a crawl's pages arrive
+# out of order; a re-parse or a web archive's captures may come in any order).
+_SEEN_AT = "first_seen = MIN(first_seen, ?), last_seen = MAX(last_seen, ?)"
 
 RUNNING, OK, FAILED, INTERRUPTED = "running", "ok", "failed", "interrupted"
+
+TABLES = {
+    "crawls": {
+        "columns": {
+            "id": int,
+            "started": str,
+            "ended": str,
+            "base_url": str,
+            "sections": str,
+            "incremental": int,
+            "status": str,
+            "pages": int,
+            "requests": int,
+            "items_seen": int,
+            "items_new": int,
+            "items_changed": int,
+            "blocks_set_aside": int,
+            "item_pages": int,
+            "item_page_errors": int,
+            "errors": int,
+            "message": str,
+            "warc": str,
+        },
+        "pk": "id",
+        "not_null": ["started", "status"],
+        "defaults": {
+            "status": RUNNING,
+            "pages": 0,
+            "requests": 0,
+            "items_seen": 0,
+            "items_new": 0,
+            "items_changed": 0,
+            "blocks_set_aside": 0,
+            "item_pages": 0,
+            "item_page_errors": 0,
+            "errors": 0,
+        },
+    },
+    "items": {
+        "columns": {
+            "id": str,
+            "url": str,
+            "section": str,
+            "title": str,
+            "date": str,
+            "date_precision": str,
+            "date_text": str,
+            "update_number": int,
+            "byline": str,
+            "summary": str,
+            "image_caption": str,
+            "position": int,
+            "page_url": str,
+            "year": int,
+            "first_seen": str,
+            "last_seen": str,
+            "first_crawl": int,
+            "last_crawl": int,
+            "duplicate_of": str,
+            "listing_key": str,
+            "fingerprint": str,
+            "body": str,
+            "body_fetched": str,
+            "body_error": str,
+        },
+        "pk": "id",
+        "not_null": ["title", "summary", "first_seen", "last_seen"],
+        "foreign_keys": [
+            ("first_crawl", "crawls", "id"),
+            ("last_crawl", "crawls", "id"),
+            ("duplicate_of", "items", "id"),
+        ],
+    },
+    "sightings": {
+        "columns": {
+            "id": int,
+            "item_id": str,
+            "crawl_id": int,
+            "page_url": str,
+            "position": int,
+            "seen_at": str,
+        },
+        "pk": "id",
+        "not_null": ["item_id", "crawl_id", "page_url", "seen_at"],
+        "foreign_keys": [("item_id", "items", "id"), ("crawl_id", "crawls", "id")],
+    },
+    "item_versions": {
+        "columns": {
+            "id": int,
+            "item_id": str,
+            "crawl_id": int,
+            "replaced_at": str,
+            "title": str,
+            "date_text": str,
+            "summary": str,
+            "byline": str,
+            "image_caption": str,
+        },
+        "pk": "id",
+        "not_null": ["item_id", "crawl_id", "replaced_at"],
+        "foreign_keys": [("item_id", "items", "id"), ("crawl_id", "crawls", "id")],
+    },
+    "boilerplate": {
+        "columns": {
+            "fingerprint": str,
+            "title": str,
+            "text": str,
+            "reason": str,
+            "first_seen": str,
+            "last_seen": str,
+            "first_crawl": int,
+            "last_crawl": int,
+        },
+        "pk": "fingerprint",
+        "foreign_keys": [
+            ("first_crawl", "crawls", "id"),
+            ("last_crawl", "crawls", "id"),
+        ],
+    },
+    "boilerplate_sightings": {
+        "columns": {
+            "id": int,
+            "fingerprint": str,
+            "crawl_id": int,
+            "page_url": str,
+            "seen_at": str,
+        },
+        "pk": "id",
+        "foreign_keys": [
+            ("fingerprint", "boilerplate", "fingerprint"),
+            ("crawl_id", "crawls", "id"),
+        ],
+    },
+}
+INDEXES = {
+    "items": [
+        ["date"],
+        ["section", "date"],
+        ["year"],
+        ["update_number"],
+        ["byline"],
+        ["first_crawl"],
+        ["last_crawl"],
+        ["duplicate_of"],
+        ["listing_key"],
+        ["fingerprint"],
+        ["date_text"],
+    ],
+    "sightings": [["item_id"], ["crawl_id", "item_id"]],
+    "item_versions": [["item_id"], ["crawl_id", "item_id"]],
+    "boilerplate_sightings": [["fingerprint"], ["crawl_id", "fingerprint"]],
+}
+# What full-text search reads, in the order the search query weighs it.
+FTS_COLUMNS = ("title", "summary", "byline", "body")
 
 
 class ArchiveError(Exception):
@@ -138,180 +295,62 @@ class Archive:
         self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def _create_tables(self) -> None:
+        """Create missing tables, add the columns an older archive lacks."""
         db = self.db
-        db["crawls"].create(
-            {
-                "id": int,
-                "started": str,
-                "ended": str,
-                "base_url": str,
-                "sections": str,
-                "incremental": int,
-                "status": str,
-                "pages": int,
-                "requests": int,
-                "items_seen": int,
-                "items_new": int,
-                "items_changed": int,
-                "blocks_set_aside": int,
-                "errors": int,
-                "message": str,
-            },
-            pk="id",
-            not_null=["started", "status"],
-            defaults={
-                "status": RUNNING,
-                "pages": 0,
-                "requests": 0,
-                "items_seen": 0,
-                "items_new": 0,
-                "items_changed": 0,
-                "blocks_set_aside": 0,
-                "errors": 0,
-            },
-            if_not_exists=True,
-        )
-        db["items"].create(
-            {
-                "id": str,
-                "url": str,
-                "section": str,
-                "title": str,
-                "date": str,
-                "date_precision": str,
-                "date_text": str,
-                "update_number": int,
-                "byline": str,
-                "summary": str,
-                "image_caption": str,
-                "position": int,
-                "page_url": str,
-                "year": int,
-                "first_seen": str,
-                "last_seen": str,
-                "first_crawl": int,
-                "last_crawl": int,
-                "duplicate_of": str,
-                "listing_key": str,
-                "fingerprint": str,
-            },
-            pk="id",
-            not_null=["title", "summary", "first_seen", "last_seen"],
-            foreign_keys=[
-                ("first_crawl", "crawls", "id"),
-                ("last_crawl", "crawls", "id"),
-                ("duplicate_of", "items", "id"),
-            ],
-            if_not_exists=True,
-        )
-        db["sightings"].create(
-            {
-                "id": int,
-                "item_id": str,
-                "crawl_id": int,
-                "page_url": str,
-                "position": int,
-                "seen_at": str,
-            },
-            pk="id",
-            not_null=["item_id", "crawl_id", "page_url", "seen_at"],
-            foreign_keys=[("item_id", "items", "id"), ("crawl_id", "crawls", "id")],
-            if_not_exists=True,
-        )
-        db["item_versions"].create(
-            {
-                "id": int,
-                "item_id": str,
-                "crawl_id": int,
-                "replaced_at": str,
-                "title": str,
-                "date_text": str,
-                "summary": str,
-                "byline": str,
-                "image_caption": str,
-            },
-            pk="id",
-            not_null=["item_id", "crawl_id", "replaced_at"],
-            foreign_keys=[("item_id", "items", "id"), ("crawl_id", "crawls", "id")],
-            if_not_exists=True,
-        )
-        db["boilerplate"].create(
-            {
-                "fingerprint": str,
-                "title": str,
-                "text": str,
-                "reason": str,
-                "first_seen": str,
-                "last_seen": str,
-                "first_crawl": int,
-                "last_crawl": int,
-            },
-            pk="fingerprint",
-            foreign_keys=[
-                ("first_crawl", "crawls", "id"),
-                ("last_crawl", "crawls", "id"),
-            ],
-            if_not_exists=True,
-        )
-        db["boilerplate_sightings"].create(
-            {
-                "id": int,
-                "fingerprint": str,
-                "crawl_id": int,
-                "page_url": str,
-                "seen_at": str,
-            },
-            pk="id",
-            foreign_keys=[
-                ("fingerprint", "boilerplate", "fingerprint"),
-                ("crawl_id", "crawls", "id"),
-            ],
-            if_not_exists=True,
-        )
-        indexes = {
-            "items": [
-                ["date"],
-                ["section", "date"],
-                ["year"],
-                ["update_number"],
-                ["byline"],
-                ["first_crawl"],
-                ["last_crawl"],
-                ["duplicate_of"],
-                ["listing_key"],
-                ["fingerprint"],
-            ],
-            "sightings": [["item_id"], ["crawl_id", "item_id"]],
-            "item_versions": [["item_id"], ["crawl_id", "item_id"]],
-            "boilerplate_sightings": [["fingerprint"], ["crawl_id", "fingerprint"]],
-        }
-        for table, column_sets in indexes.items():
+        for name, table in TABLES.items():
+            if name in db.table_names():
+                present = set(db[name].columns_dict)
+                for column, kind in table["columns"].items():
+                    if column not in present:
+                        db[name].add_column(column, kind)
+                continue
+            db[name].create(
+                table["columns"],
+                pk=table["pk"],
+                not_null=table.get("not_null", ()),
+                defaults=table.get("defaults", {}),
+                foreign_keys=table.get("foreign_keys", ()),
+            )
+        for name, column_sets in INDEXES.items():
             for columns in column_sets:
-                db[table].create_index(columns, if_not_exists=True)
-        if "items_fts" not in db.table_names():
-            db["items"].enable_fts(
-                ["title", "summary", "byline"],
-                fts_version="FTS5",
-                create_triggers=True,
-                tokenize="porter unicode61 remove_diacritics 2",
-            )
-            # Re-index an item only when its indexed text changes, not each
-            # time a crawl sees it again.
-            self.conn.execute("DROP TRIGGER items_au")
-            self.conn.execute(
-                """
-                CREATE TRIGGER items_au AFTER UPDATE OF title, summary, byline
-                ON items BEGIN
-                  INSERT INTO items_fts (items_fts, rowid, title, summary, byline)
-                  VALUES ('delete', old.rowid, old.title, old.summary, old.byline);
-                  INSERT INTO items_fts (rowid, title, summary, byline)
-                  VALUES (new.rowid, new.title, new.summary, new.byline);
-                END
-                """
-            )
+                db[name].create_index(columns, if_not_exists=True)
+        self._create_fts()
+
+    def _create_fts(self) -> None:
+        """Full-text search on the indexed text, kept current by triggers.
+
+        An archive whose index lacks a column (an older schema) is re-indexed.
+        """
+        db = self.db
+        if "items_fts" in db.table_names():
+            if set(db["items_fts"].columns_dict) >= set(FTS_COLUMNS):
+                return
+            for trigger in ("items_ai", "items_ad", "items_au"):
+                self.conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+            db["items"].disable_fts()
+        db["items"].enable_fts(
+            list(FTS_COLUMNS),
+            fts_version="FTS5",
+            create_triggers=True,
+            tokenize="porter unicode61 remove_diacritics 2",
+        )
+        # Re-index an item only when its indexed text changes, not each time a
+        # crawl sees it again.
+        columns = ", ".join(FTS_COLUMNS)
+        old = ", ".join(f"old.{column}" for column in FTS_COLUMNS)
+        new = ", ".join(f"new.{column}" for column in FTS_COLUMNS)
+        self.conn.execute("DROP TRIGGER items_au")
+        self.conn.execute(
+            f"""
+            CREATE TRIGGER items_au AFTER UPDATE OF {columns} ON items BEGIN
+              INSERT INTO items_fts (items_fts, rowid, {columns})
+              VALUES ('delete', old.rowid, {old});
+              INSERT INTO items_fts (rowid, {columns}) VALUES (new.rowid, {new});
+            END
+            """
+        )
 
     def _create_views(self) -> None:
-        self.db["items"].create_index(["date_text"], if_not_exists=True)
         self.conn.execute(
             """
             CREATE VIEW IF NOT EXISTS newsletters AS
@@ -367,14 +406,43 @@ class Archive:
         return cursor.rowcount
 
     def start_crawl(
-        self, base_url: str, sections: Iterable[str], incremental: bool = False
+        self,
+        base_url: str,
+        sections: Iterable[str],
+        incremental: bool = False,
+        *,
+        started: str | None = None,
+        warc: Path | None = None,
     ) -> int:
+        """Open a crawl row; `warc` is the file that keeps its responses."""
         cursor = self.conn.execute(
-            "INSERT INTO crawls (started, base_url, sections, incremental, status) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (utc_now(), base_url, ",".join(sections), int(incremental), RUNNING),
+            "INSERT INTO crawls (started, base_url, sections, incremental, status, "
+            "warc) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                started or utc_now(),
+                base_url,
+                ",".join(sections),
+                int(incremental),
+                RUNNING,
+                self._warc_name(warc),
+            ),
         )
         return cursor.lastrowid
+
+    def name_warc(self, crawl_id: int, warc: Path) -> None:
+        """Say which WARC file keeps the crawl's responses."""
+        self.conn.execute(
+            "UPDATE crawls SET warc = ? WHERE id = ?", (self._warc_name(warc), crawl_id)
+        )
+
+    def _warc_name(self, warc: Path | None) -> str | None:
+        """A WARC file's path from the archive's directory (absolute if outside)."""
+        if warc is None:
+            return None
+        try:
+            return str(warc.resolve().relative_to(self.path.parent.resolve()))
+        except ValueError:
+            return str(warc.resolve())
 
     def finish_crawl(
         self,
@@ -384,13 +452,14 @@ class Archive:
         errors: int = 0,
         requests: int = 0,
         message: str | None = None,
+        ended: str | None = None,
     ) -> dict:
         with self._transaction():
             self._recount_crawl(crawl_id)
             self.conn.execute(
                 "UPDATE crawls SET ended = ?, status = ?, errors = ?, requests = ?, "
                 "message = ? WHERE id = ?",
-                (utc_now(), status, errors, requests, message, crawl_id),
+                (ended or utc_now(), status, errors, requests, message, crawl_id),
             )
         return self.crawl(crawl_id)
 
@@ -489,11 +558,11 @@ class Archive:
             # The home page repeats, in a shorter form, what a listing holds in
             # full: it tells when the item was seen, not what it says.
             self.conn.execute(
-                "UPDATE items SET last_seen = ?, last_crawl = ? WHERE id = ?",
-                (seen_at, crawl_id, record.id),
+                f"UPDATE items SET last_crawl = ?, {_SEEN_AT} WHERE id = ?",
+                (crawl_id, seen_at, seen_at, record.id),
             )
             return "seen"
-        text = tuple(getattr(record, field) for field in CONTENT_FIELDS)
+        text = _content(record)
         if text == tuple(stored_text) and key == stored_key:
             self._update_item(record, crawl_id, seen_at, SEEN_FIELDS)
             return "seen"
@@ -535,15 +604,14 @@ class Archive:
         row = record.as_dict()
         row.update(
             year=year_of(record.date),
-            last_seen=seen_at,
             last_crawl=crawl_id,
             listing_key=listing_key(record.section, record.title, record.date_text),
             fingerprint=record.fingerprint,
         )
         assignments = ", ".join(f"{field} = ?" for field in fields)
         self.conn.execute(
-            f"UPDATE items SET {assignments} WHERE id = ?",
-            (*(row[field] for field in fields), record.id),
+            f"UPDATE items SET {assignments}, {_SEEN_AT} WHERE id = ?",
+            (*(row[field] for field in fields), seen_at, seen_at, record.id),
         )
 
     def _save_version(self, item_id, previous, crawl_id: int, seen_at: str) -> None:
@@ -579,10 +647,70 @@ class Archive:
                                      last_seen, first_crawl, last_crawl)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (fingerprint) DO UPDATE SET
-              last_seen = excluded.last_seen, last_crawl = excluded.last_crawl
+              first_seen = MIN(first_seen, excluded.first_seen),
+              last_seen = MAX(last_seen, excluded.last_seen),
+              last_crawl = excluded.last_crawl
             """,
             (fingerprint, title, text, reason, seen_at, seen_at, crawl_id, crawl_id),
         )
+
+    # -- full texts -------------------------------------------------------------
+
+    def record_full_text(
+        self,
+        crawl_id: int,
+        item_id: str,
+        body: str | None,
+        fetched_at: str,
+        error: str | None = None,
+    ) -> bool:
+        """Store an item's full text from its own page, or why it could not be had.
+
+        A failed fetch keeps the text an earlier crawl stored. Returns False
+        when the archive holds no such item (it turned out to be a block).
+        """
+        with self._transaction():
+            if error is None:
+                cursor = self.conn.execute(
+                    "UPDATE items SET body = ?, body_fetched = ?, body_error = NULL "
+                    "WHERE id = ?",
+                    (body, fetched_at, item_id),
+                )
+            else:
+                cursor = self.conn.execute(
+                    "UPDATE items SET body_error = ? WHERE id = ?", (error, item_id)
+                )
+            self.conn.execute(
+                "UPDATE crawls SET item_pages = item_pages + 1, "
+                "item_page_errors = item_page_errors + ? WHERE id = ?",
+                (error is not None, crawl_id),
+            )
+        return cursor.rowcount > 0
+
+    def wanting_full_text(self, records: Iterable[Record]) -> list[Record]:
+        """The records whose own page is worth fetching: new, changed, or no text.
+
+        Items without a detail link have no page.
+        """
+        wanted = {record.id: record for record in records if record.url}
+        if not wanted:
+            return []
+        marks = ", ".join("?" for _ in wanted)
+        stored = {
+            row[0]: row[1:]
+            for row in self.conn.execute(
+                f"SELECT id, body IS NOT NULL, {', '.join(CONTENT_FIELDS)} "
+                f"FROM items WHERE id IN ({marks})",
+                tuple(wanted),
+            )
+        }
+        return [
+            record
+            for item_id, record in wanted.items()
+            if item_id not in stored
+            or not stored[item_id][0]
+            or tuple(stored[item_id][1:]) != _content(record)
+        ]
 
     # -- boilerplate learned during a crawl -----------------------------------
 
@@ -645,13 +773,14 @@ class Archive:
         ).fetchall()
         if len(rows) != len(wanted):
             return False
-        return all(
-            tuple(row[1:]) == tuple(getattr(wanted[row[0]], f) for f in CONTENT_FIELDS)
-            for row in rows
-        )
+        return all(tuple(row[1:]) == _content(wanted[row[0]]) for row in rows)
 
     def count(self, table: str) -> int:
         return self.db[table].count
+
+
+def _content(record: Record) -> tuple:
+    return tuple(getattr(record, field) for field in CONTENT_FIELDS)
 
 
 def _lock_path(path: Path) -> Path:

@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import sys
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -16,12 +17,15 @@ import click
 from . import __version__
 from .archive import ArchiveError
 from .demo import demo
+from .diff import diff
 from .export import export
 from .mirror.cli import mirror
+from .options import db_option
 from .parse import Listing, parse_listing
+from .parse.links import LIVE_SITE as DEFAULT_BASE_URL
 from .parse.records import BINARY, EMPTY_BODY, NO_LIST, NOT_HTML
 from .settings import USER_AGENT
-from .spiders.base import DEFAULT_BASE_URL
+from .warc import WarcError
 
 
 @click.group()
@@ -33,6 +37,7 @@ def cli() -> None:
 cli.add_command(mirror)
 cli.add_command(demo)
 cli.add_command(export)
+cli.add_command(diff)
 
 
 @cli.command()
@@ -88,13 +93,7 @@ def parse(source: str, page_url: str | None, encoding: str | None) -> None:
     "(https://web.archive.org/web/2018id_/http://www.perusupportgroup.org.uk/), "
     "or the offline mirror.",
 )
-@click.option(
-    "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default="data/psg.db",
-    show_default=True,
-    help="The archive to write (created if missing).",
-)
+@db_option("The archive to write (created if missing).")
 @click.option(
     "--sections",
     default="news,articles,home",
@@ -132,18 +131,31 @@ def parse(source: str, page_url: str | None, encoding: str | None) -> None:
     show_default=True,
     help="Seconds before a request times out (it is then retried twice).",
 )
+@click.option(
+    "--full-text",
+    is_flag=True,
+    help="Also fetch the own page of every new or changed item (and of items "
+    "with no text yet) and store its full text.",
+)
+@click.option(
+    "--warc-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the crawl's WARC file goes.  [default: warc/ beside the archive]",
+)
+@click.option("--no-warc", is_flag=True, help="Keep no WARC file of the responses.")
 @click.option("-q", "--quiet", is_flag=True, help="No line per page.")
 @click.option("-v", "--verbose", is_flag=True, help="Scrapy's own log too.")
 def crawl(
     base_url, db, sections, incremental, delay, concurrency, max_pages, timeout,
-    quiet, verbose,
+    full_text, warc_dir, no_warc, quiet, verbose,
 ) -> None:  # fmt: skip
     """Crawl the newsletter listings into the archive.
 
-    Prints a line per page on standard error and a summary at the end; the
-    same figures go into the archive's `crawls` table. Exits 0 when the crawl
-    succeeded, 1 when it failed or was interrupted (the message names the
-    cause and the URLs), 2 on wrong usage.
+    Every request and response goes into a gzipped WARC file, one per crawl,
+    named in the `crawls` table. Prints a line per page on standard error and
+    a summary at the end; the same figures go into the `crawls` table. Exits 0
+    when the crawl succeeded, 1 when it failed or was interrupted (the message
+    names the cause and the URLs), 2 on wrong usage.
     """
     from .crawl import SECTIONS, CrawlOptions, run_crawl  # Scrapy loads only here
 
@@ -168,13 +180,18 @@ def crawl(
         concurrency=concurrency,
         max_pages=max_pages,
         timeout=timeout,
+        full_text=full_text,
+        warc_dir=None if no_warc else (warc_dir or db.parent / "warc"),
         verbose=verbose,
     )
     try:
         result = run_crawl(options)
-    except ArchiveError as error:
+    except (ArchiveError, WarcError) as error:
         raise click.ClickException(str(error)) from None
     click.echo(crawl_summary(result.crawl, result.seconds), err=True)
+    if result.warc is not None:
+        size = result.warc.stat().st_size if result.warc.exists() else 0
+        click.echo(f"  responses kept in {result.warc} ({_size(size)})", err=True)
     if result.crawl["status"] != "ok":
         for failure in result.failures:
             click.echo(f"  {failure}", err=True)
@@ -183,12 +200,53 @@ def crawl(
 
 @cli.command()
 @click.option(
-    "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default="data/psg.db",
-    show_default=True,
-    help="The archive to publish.",
+    "--warc",
+    "sources",
+    required=True,
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    metavar="PATH_OR_DIR",
+    help="A WARC file, or a directory of them (searched below); repeatable.",
 )
+@db_option("The new archive to write (must not exist yet).", required=True)
+def reparse(sources: tuple[Path, ...], db: Path) -> None:
+    """Rebuild an archive from WARC files alone, with no network.
+
+    The files are read in capture order, each as the crawl that wrote it:
+    same ids, fields, sightings, versions and dates. To bring a parser fix to
+    the whole archive: re-parse into a new file, `psg diff` the two, swap.
+    """
+    from .reparse import reparse as reparse_warcs
+
+    started = time.monotonic()
+
+    def report(done) -> None:
+        crawl = done.crawl
+        click.echo(
+            f"{done.warc.name}: crawl {crawl['id']} {crawl['status']}, "
+            f"{_count(done.responses, 'response')}, "
+            f"{_count(crawl['pages'], 'listing page')}, "
+            f"{_count(done.item_pages, 'item page')}, "
+            f"items seen {crawl['items_seen']} / new {crawl['items_new']} / "
+            f"changed {crawl['items_changed']}",
+            err=True,
+        )
+
+    try:
+        crawls = reparse_warcs(sources, db, on_crawl=report)
+    except (ArchiveError, WarcError) as error:
+        raise click.ClickException(str(error)) from None
+    seconds = time.monotonic() - started
+    pages = sum(done.crawl["pages"] + done.item_pages for done in crawls)
+    click.echo(
+        f"re-parsed {_count(len(crawls), 'WARC file')} into {db} in {seconds:.1f}s: "
+        f"{_count(pages, 'page')} ({pages / seconds:.0f} pages/s), no network",
+        err=True,
+    )
+
+
+@cli.command()
+@db_option("The archive to publish.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
 def serve(db: Path, host: str, port: int) -> None:
@@ -229,7 +287,13 @@ def crawl_summary(crawl: dict, seconds: float) -> str:
         f"items seen {crawl['items_seen']} / new {crawl['items_new']} / "
         f"changed {crawl['items_changed']}, "
         f"{_count(crawl['blocks_set_aside'], 'block')} set aside, "
-        f"{_count(crawl['errors'], 'error')}"
+        + (
+            f"{_count(crawl['item_pages'], 'item page')} "
+            f"({crawl['item_page_errors']} without text), "
+            if crawl["item_pages"]
+            else ""
+        )
+        + f"{_count(crawl['errors'], 'error')}"
     )
 
 
@@ -258,6 +322,12 @@ def summary_line(listing: Listing) -> str:
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
+def _size(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
 
 
 def _read_source(source: str) -> tuple[bytes, str | None, str]:

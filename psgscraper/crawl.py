@@ -14,6 +14,7 @@ from .archive import Archive
 from .pipelines import crawl_status
 from .spiders.home import HomeSpider
 from .spiders.listing import LISTING_SECTIONS, ListingSpider
+from .warc import WarcFile, warc_file_name
 
 SECTIONS = (*LISTING_SECTIONS, "home")
 
@@ -28,6 +29,8 @@ class CrawlOptions:
     concurrency: int | None = None  # 2 for a real host, 8 with no delay
     max_pages: int | None = None
     timeout: float = 30.0
+    full_text: bool = False
+    warc_dir: Path | None = None  # None: keep no WARC
     verbose: bool = False
 
 
@@ -36,15 +39,19 @@ class CrawlResult:
     crawl: dict  # the crawls row
     seconds: float
     failures: list[str] = field(default_factory=list)
+    warc: Path | None = None
 
 
-def scrapy_settings(options: CrawlOptions, crawl_id: int) -> Settings:
+def scrapy_settings(
+    options: CrawlOptions, crawl_id: int, warc: Path | None = None
+) -> Settings:
     """The project's settings, with the options of this crawl on top."""
     settings = Settings()
     settings.setmodule("psgscraper.settings", priority="project")
     overrides = {
         "PSG_DB": str(options.db),
         "PSG_CRAWL_ID": crawl_id,
+        "PSG_WARC": str(warc) if warc else "",
         "DOWNLOAD_DELAY": options.delay,
         "AUTOTHROTTLE_ENABLED": options.delay > 0,
         "CONCURRENT_REQUESTS_PER_DOMAIN": options.concurrency
@@ -61,17 +68,24 @@ def scrapy_settings(options: CrawlOptions, crawl_id: int) -> Settings:
 def run_crawl(options: CrawlOptions) -> CrawlResult:
     """Crawl the sections into the archive; the crawls row says how it went.
 
-    Raises ArchiveError if the archive cannot be opened or is in use.
+    Every response goes into a WARC file in `options.warc_dir`, which the
+    crawls row names. Raises ArchiveError if the archive cannot be opened or
+    is in use, WarcError if the WARC file cannot be written.
     """
     started = time.monotonic()
     archive = Archive(options.db)
+    warc: WarcFile | None = None
+    crawl: dict | None = None
     try:
         with archive.crawl_lock():
             archive.mark_stale_crawls_interrupted()
             crawl_id = archive.start_crawl(
                 options.base_url, options.sections, options.incremental
             )
-            crawlers = _run_spiders(options, crawl_id)
+            if options.warc_dir is not None:
+                warc = _open_warc(options, crawl_id)
+                archive.name_warc(crawl_id, warc.path)
+            crawlers = _run_spiders(options, crawl_id, warc)
             spiders = [crawler.spider for crawler in crawlers]
             reasons = [crawler.stats.get_value("finish_reason") for crawler in crawlers]
             failures = [failure for spider in spiders for failure in spider.failures]
@@ -91,12 +105,36 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
                 message=message,
             )
     finally:
+        if warc is not None:
+            warc.release(_outcome(crawl) if crawl else None)
         archive.close()
-    return CrawlResult(crawl, time.monotonic() - started, failures)
+    return CrawlResult(
+        crawl, time.monotonic() - started, failures, warc.path if warc else None
+    )
 
 
-def _run_spiders(options: CrawlOptions, crawl_id: int) -> list:
-    settings = scrapy_settings(options, crawl_id)
+def _open_warc(options: CrawlOptions, crawl_id: int) -> WarcFile:
+    path = options.warc_dir / warc_file_name(crawl_id)
+    info = {
+        "description": "Peru Support Group newsletter, crawled by psgscraper",
+        "isPartOf": f"{options.db.name} crawl {crawl_id}",
+        "psg-crawl": str(crawl_id),
+        "psg-base-url": options.base_url,
+        "psg-sections": ",".join(options.sections),
+        "psg-incremental": str(int(options.incremental)),
+        "psg-full-text": str(int(options.full_text)),
+    }
+    return WarcFile.shared(path, info)
+
+
+def _outcome(crawl: dict) -> dict[str, str]:
+    """How the crawl ended, for the WARC's closing record."""
+    fields = ("status", "ended", "requests", "message")
+    return {name: str(crawl[name]) for name in fields if crawl[name] is not None}
+
+
+def _run_spiders(options: CrawlOptions, crawl_id: int, warc: WarcFile | None) -> list:
+    settings = scrapy_settings(options, crawl_id, warc.path if warc else None)
     process = CrawlerProcess(settings)
     if not options.verbose:
         for name in ("scrapy", "twisted", "py.warnings", "asyncio"):
@@ -110,7 +148,12 @@ def _run_spiders(options: CrawlOptions, crawl_id: int) -> list:
     listing_sections = [s for s in options.sections if s in LISTING_SECTIONS]
     if listing_sections:
         crawler = process.create_crawler(ListingSpider)
-        process.crawl(crawler, sections=",".join(listing_sections), **common)
+        process.crawl(
+            crawler,
+            sections=",".join(listing_sections),
+            full_text=options.full_text,
+            **common,
+        )
         crawlers.append(crawler)
     if "home" in options.sections:
         crawler = process.create_crawler(HomeSpider)

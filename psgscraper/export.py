@@ -24,6 +24,7 @@ from typing import TextIO
 import click
 
 from .archive import Archive, ArchiveError
+from .options import db_option
 from .parse.links import SECTIONS
 
 FORMATS = ("csv", "json", "ndjson")
@@ -252,13 +253,7 @@ def _summary(count: int, output: Path | None, fmt: str) -> str:
 
 
 @click.command("export")
-@click.option(
-    "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default="data/psg.db",
-    show_default=True,
-    help="The archive to read (opened read-only; a crawl may be writing to it).",
-)
+@db_option("The archive to read (opened read-only; a crawl may be writing to it).")
 @click.option(
     "--format",
     "fmt",

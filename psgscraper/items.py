@@ -1,10 +1,10 @@
-"""What the spiders hand to the pipeline."""
+"""What the spiders hand to the pipeline, and `psg reparse` to the archive."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .parse import Listing
+from .parse import BoilerplateDetector, Listing
 
 
 @dataclass(frozen=True)
@@ -13,7 +13,27 @@ class Page:
 
     `learned` holds fingerprints that became known as repeated blocks on this
     page: items stored earlier with those fingerprints are boilerplate too.
+    `seen_at` is when the page was captured, as the archive writes times.
     """
 
     listing: Listing
     learned: frozenset[str] = field(default_factory=frozenset)
+    seen_at: str | None = None
+
+    @classmethod
+    def read(
+        cls, listing: Listing, detector: BoilerplateDetector, seen_at: str | None
+    ) -> Page:
+        """The page as the archive takes it: its repeated blocks learned, set aside."""
+        learned = detector.learn(listing)
+        return cls(detector.apply(listing), frozenset(learned), seen_at)
+
+
+@dataclass(frozen=True)
+class FullText:
+    """An item's text from its own page, or why its page gave none."""
+
+    item_id: str
+    body: str | None
+    fetched_at: str | None
+    error: str | None = None

@@ -1,10 +1,16 @@
-"""Hands each parsed page to the archive, one transaction per page."""
+"""Hands each parsed page to the archive, one transaction per page.
+
+`write_page` and `write_full_text` are what a crawl does with each page it
+read; `psg reparse` does the same with the pages of a WARC file.
+"""
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from .archive import FAILED, INTERRUPTED, OK, Archive
+from .items import FullText, Page
 from .parse.records import REPEATED
 
 logger = logging.getLogger("psgscraper.crawl")
@@ -33,27 +39,20 @@ class ArchivePipeline:
         spider = self.crawler.spider
         self.archive = Archive(self.db_path)
         if self.owns_crawl:
+            warc = self.crawler.settings.get("PSG_WARC")
             self.crawl_id = self.archive.start_crawl(
-                spider.base_url, spider.sections, spider.incremental
+                spider.base_url,
+                spider.sections,
+                spider.incremental,
+                warc=Path(warc) if warc else None,
             )
 
-    def process_item(self, page):
-        outcome = self.archive.record_page(self.crawl_id, page.listing)
-        moved = 0
-        if page.learned:
-            moved = self.archive.set_aside_items(
-                self.crawl_id, set(page.learned), REPEATED
-            )
-        logger.info(
-            "%s: %d items (%d new, %d changed), %d set aside%s",
-            page.listing.page_url,
-            outcome.items,
-            outcome.new,
-            outcome.changed,
-            outcome.blocks,
-            f"; {moved} stored items were a repeated block" if moved else "",
-        )
-        return page
+    def process_item(self, item):
+        if isinstance(item, FullText):
+            logger.info(write_full_text(self.archive, self.crawl_id, item))
+        else:
+            logger.info(write_page(self.archive, self.crawl_id, item))
+        return item
 
     def close_spider(self) -> None:
         if self.owns_crawl:
@@ -68,6 +67,29 @@ class ArchivePipeline:
                 message="; ".join(spider.failures) or None,
             )
         self.archive.close()
+
+
+def write_page(archive: Archive, crawl_id: int, page: Page) -> str:
+    """Write a listing page, move what it showed to be a block; say what it did."""
+    outcome = archive.record_page(crawl_id, page.listing, seen_at=page.seen_at)
+    moved = 0
+    if page.learned:
+        moved = archive.set_aside_items(crawl_id, set(page.learned), REPEATED)
+    return (
+        f"{page.listing.page_url}: {outcome.items} items ({outcome.new} new, "
+        f"{outcome.changed} changed), {outcome.blocks} set aside"
+        + (f"; {moved} stored items were a repeated block" if moved else "")
+    )
+
+
+def write_full_text(archive: Archive, crawl_id: int, text: FullText) -> str:
+    """Store an item's full text, or why its page gave none; say what it did."""
+    archive.record_full_text(
+        crawl_id, text.item_id, text.body, text.fetched_at, error=text.error
+    )
+    if text.error:
+        return f"{text.item_id}: no full text ({text.error})"
+    return f"{text.item_id}: full text, {len(text.body or '')} characters"
 
 
 def crawl_status(spiders, finish_reasons) -> str:

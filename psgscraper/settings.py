@@ -29,4 +29,10 @@ TELNETCONSOLE_ENABLED = False
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "psgscraper.middlewares.SharedRobotsTxtMiddleware": 100,
+    # Next to the downloader: every response as received, each attempt.
+    "psgscraper.middlewares.CaptureMiddleware": 950,
 }
+# The WARC file that keeps this crawl's requests and responses (none if empty),
+# and the fields of its warcinfo record. `psg crawl` sets both.
+PSG_WARC = ""
+PSG_WARC_INFO: dict[str, str] = {}

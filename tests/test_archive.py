@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from psgscraper.archive import FAILED, INTERRUPTED, OK, RUNNING, Archive, ArchiveError
+from psgscraper.archive import (
+    FAILED,
+    INTERRUPTED,
+    OK,
+    RUNNING,
+    SCHEMA_VERSION,
+    Archive,
+    ArchiveError,
+)
 from psgscraper.parse import parse_listing
 from psgscraper.parse.records import REPEATED
 
@@ -29,8 +37,8 @@ def archive(tmp_path):
         yield opened
 
 
-def rows(archive, sql):
-    return [tuple(row) for row in archive.conn.execute(sql)]
+def rows(archive, sql, *params):
+    return [tuple(row) for row in archive.conn.execute(sql, params)]
 
 
 def test_a_page_gives_items_sightings_blocks_and_figures(archive, news):
@@ -278,3 +286,83 @@ def test_another_sqlite_database_or_a_newer_schema_is_refused(tmp_path):
     conn.close()
     with pytest.raises(ArchiveError, match="newer psgscraper"):
         Archive(newer)
+
+
+# -- an archive of an older schema ----------------------------------------------
+
+
+@pytest.fixture
+def archive_v2(tmp_path) -> Path:
+    """An archive as psgscraper wrote it before full texts (schema 2)."""
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.executescript((FIXTURES / "archive-v2.sql").read_text("utf-8"))
+    conn.close()
+    return path
+
+
+def test_an_older_archive_is_brought_up_to_date_keeping_its_rows(archive_v2):
+    conn = sqlite3.connect(archive_v2)
+    before = conn.execute("SELECT * FROM items ORDER BY id").fetchall()
+    conn.close()
+    with Archive(archive_v2) as archive:
+        assert rows(archive, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+        columns = set(archive.db["items"].columns_dict)
+        assert {"body", "body_fetched", "body_error"} <= columns
+        assert {"warc", "item_pages"} <= set(archive.db["crawls"].columns_dict)
+        after = rows(archive, "SELECT * FROM items ORDER BY id")
+        assert [row[: len(before[0])] for row in after] == before
+        assert set(archive.db["items_fts"].columns_dict) >= {"summary", "body"}
+        assert rows(archive, SEARCH, "pallaqueras") == [("article-1234",)]
+        archive.record_full_text(
+            1, "article-1235", "A full text about quinoa.", "2026-01-01T00:00:00+00:00"
+        )
+        assert rows(archive, SEARCH, "quinoa") == [("article-1235",)]
+        assert rows(archive, "PRAGMA integrity_check") == [("ok",)]
+
+
+SEARCH = (
+    "SELECT items.id FROM items_fts JOIN items ON items.rowid = items_fts.rowid "
+    "WHERE items_fts MATCH ?"
+)
+
+
+def test_full_text_is_stored_searched_and_a_failure_keeps_it(archive, news):
+    crawl = archive.start_crawl(SITE, ["news"])
+    archive.record_page(crawl, news)
+    assert archive.record_full_text(
+        crawl, "article-1234", "First paragraph.\n\nSecond, on Solidaridad.", "T1"
+    )
+    assert archive.record_full_text(crawl, "article-1234", None, None, "HTTP 503")
+    item = archive.db["items"].get("article-1234")
+    assert (item["body"], item["body_fetched"], item["body_error"]) == (
+        "First paragraph.\n\nSecond, on Solidaridad.",
+        "T1",
+        "HTTP 503",
+    )
+    assert not archive.record_full_text(crawl, "article-9999", "text", "T1")
+    figures = archive.finish_crawl(crawl, OK)
+    assert (figures["item_pages"], figures["item_page_errors"]) == (3, 1)
+
+
+def test_only_new_changed_or_textless_items_want_their_page(archive, news):
+    crawl = archive.start_crawl(SITE, ["news"])
+    archive.record_page(crawl, news)
+    linked = [record for record in news.items if record.url]
+    assert archive.wanting_full_text(news.items) == linked
+    for record in linked[1:]:
+        archive.record_full_text(crawl, record.id, "text", "T1")
+    assert archive.wanting_full_text(news.items) == linked[:1]
+    edited = replace(linked[2], summary="Corrected.")
+    assert archive.wanting_full_text([*news.items[:2], edited]) == [linked[0], edited]
+
+
+def test_sightings_out_of_order_keep_the_earliest_and_latest(archive, news):
+    crawl = archive.start_crawl(SITE, ["news"])
+    for seen_at in ("2026-01-08T00:00:00+00:00", "2026-01-01T00:00:00+00:00"):
+        archive.record_page(crawl, news, seen_at=seen_at)
+    item = archive.db["items"].get("article-1234")
+    assert (item["first_seen"], item["last_seen"]) == (
+        "2026-01-01T00:00:00+00:00",
+        "2026-01-08T00:00:00+00:00",
+    )

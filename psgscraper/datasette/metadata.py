@@ -50,6 +50,10 @@ ITEM_COLUMNS = {
     "duplicate_of": "For a piece the site listed twice under two ids: the first",
     "listing_key": "Internal: hash of section, folded title and date line",
     "fingerprint": "Internal: hash of the item's text, for boilerplate learning",
+    "body": "Full text from the item's own page (psg crawl --full-text); "
+    "paragraphs separated by a blank line",
+    "body_fetched": "When the full text was captured (UTC)",
+    "body_error": "Why the item's own page gave no text at its last fetch",
 }
 
 
@@ -182,8 +186,13 @@ def _tables() -> dict:
                 "items_new": "Items it added",
                 "items_changed": "Items whose text it saw changed",
                 "blocks_set_aside": "Distinct boilerplate blocks it set aside",
+                "item_pages": "Item pages it fetched for their full text",
+                "item_page_errors": "Item pages that gave no text (missing, "
+                "broken); they do not fail a crawl",
                 "errors": "Requests that failed for good, and layout changes",
                 "message": "What failed, with the URLs",
+                "warc": "The WARC file that keeps its requests and responses, "
+                "from the archive's directory",
             },
         },
     }
@@ -193,15 +202,15 @@ def _queries() -> dict:
     return {
         "search": {
             "title": "Search, best matches first",
-            "description": "Full-text search of titles, summaries and bylines, "
-            "ranked (a match in the title counts most). Words are matched whole; "
-            "accents are ignored.",
+            "description": "Full-text search of titles, summaries, bylines and "
+            "full texts, ranked (a match in the title counts most, one only in "
+            "the full text least). Words are matched whole; accents are ignored.",
             "sql": f"""SELECT items.id, items.date, items.section, items.title,
-       snippet(items_fts, 1, '[', ']', ' … ', 20) AS excerpt,
+       snippet(items_fts, -1, '[', ']', ' … ', 20) AS excerpt,
        items.byline, {ORIGINAL_URL_SQL} AS original_url
 FROM items_fts JOIN items ON items.rowid = items_fts.rowid
 WHERE items_fts MATCH escape_fts(:text) AND items.duplicate_of IS NULL
-ORDER BY bm25(items_fts, 10.0, 1.0, 5.0)
+ORDER BY bm25(items_fts, 10.0, 1.0, 5.0, 0.5)
 LIMIT 200""",
         },
         "items_per_year": {
@@ -212,8 +221,9 @@ GROUP BY year, section ORDER BY year, section""",
         },
         "mentions_per_year": {
             "title": "Mentions of a word per year",
-            "description": "Items whose title, summary or byline contain the "
-            "word(s), per year: how often Conga, Bagua or Fujimori came up.",
+            "description": "Items whose title, summary, byline or full text "
+            "contain the word(s), per year: how often Conga, Bagua or Fujimori "
+            "came up.",
             "sql": """SELECT items.year, COUNT(*) AS items
 FROM items_fts JOIN items ON items.rowid = items_fts.rowid
 WHERE items_fts MATCH escape_fts(:word) AND items.duplicate_of IS NULL
@@ -234,7 +244,7 @@ ORDER BY date, id""",
             "title": "Latest crawls and their status",
             "sql": """SELECT id, started, ended, status, base_url, sections,
        incremental, pages, requests, items_seen, items_new, items_changed,
-       blocks_set_aside, errors, message
+       blocks_set_aside, item_pages, item_page_errors, errors, message, warc
 FROM crawls ORDER BY id DESC LIMIT 100""",
         },
         "changed_items": {

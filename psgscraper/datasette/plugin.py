@@ -1,8 +1,9 @@
 """The project's Datasette plugin: read-only serving, and links from items.
 
-Items link to their page on the site and its captures in the Wayback Machine;
-every other cell is left to Datasette, which escapes it: nothing the site
-published is ever rendered as HTML.
+Items link to their page on the site and its captures in the Wayback Machine,
+and a full text shows as its opening words in a table; every other cell is
+left to Datasette, which escapes it: nothing the site published is ever
+rendered as HTML.
 """
 
 from __future__ import annotations
@@ -68,6 +69,8 @@ def _json_without_facets(scope) -> bool:
 def render_cell(row, value, column, table, database, datasette):
     if table == "items" and column == "url":
         return _item_links(row["id"])
+    if table == "items" and column == "body" and value:
+        return _excerpt(value)
     if table == "newsletters" and column == "items":
         return _edition_link(database, row["date_text"], value, datasette)
     return None
@@ -81,6 +84,13 @@ def _item_links(item_id: str) -> Markup:
         '<a href="{0}" rel="noopener">original page</a> · '
         '<a href="{1}" rel="noopener">captures in the Wayback Machine</a>'
     ).format(escape(original), escape(wayback_url(original)))
+
+
+def _excerpt(text: str, length: int = 160) -> Markup:
+    """A full text's opening words in a table cell (the item's page has it all)."""
+    if len(text) <= length:
+        return escape(text)
+    return escape(text[:length].rsplit(" ", 1)[0] + " …")
 
 
 def _edition_link(database: str, date_text: str, count, datasette) -> Markup:

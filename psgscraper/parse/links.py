@@ -36,6 +36,14 @@ def strip_archive_prefix(url: str) -> str:
     return original
 
 
+def archived_like(url: str, page_url: str) -> str:
+    """`url` reached through the same web archive as `page_url`, if it was one."""
+    match = _ARCHIVE_PREFIX.match(page_url)
+    if match is None or not page_url.startswith(("http://", "https://")):
+        return url
+    return page_url[: match.start("original")] + url
+
+
 def absolute_url(href: str, page_url: str) -> str:
     """The detail link as the original site's absolute URL."""
     href = href.strip()
@@ -73,6 +81,13 @@ def section_from_url(url: str) -> str | None:
     if stem in ("index", "home"):
         return "home"
     return None
+
+
+def is_first_page(url: str) -> bool:
+    """The home page, or a listing's first page (`news.php`, `?position=0`)."""
+    parts = urlsplit(strip_archive_prefix(url))
+    positions = re.findall(r"(?:^|&)position=([^&]*)", parts.query)
+    return not positions or positions[0] in ("", "0")
 
 
 def original_url(item_id: str) -> str | None:

@@ -29,9 +29,11 @@ from twisted.internet.error import (
 )
 
 from ..archive import Archive
-from ..items import Page
-from ..parse import BoilerplateDetector, Listing, parse_listing
-from ..parse.links import LIVE_SITE
+from ..items import FullText, Page
+from ..middlewares import CAPTURED_AT
+from ..parse import BoilerplateDetector, Listing, parse_item_page, parse_listing
+from ..parse.links import LIVE_SITE, archived_like
+from ..warc import archive_time
 
 DEFAULT_BASE_URL = LIVE_SITE
 LAYOUT_CHANGED = "layout_changed"
@@ -43,7 +45,8 @@ class ArchiveSpider(scrapy.Spider):
     Arguments (as `-a NAME=VALUE` with `scrapy crawl`): `base_url`, the site's
     root (the live host by default, or a web archive's copy, or the mirror);
     `incremental` (1 to stop a listing at the first page the archive already
-    holds unchanged); `max_pages` (listing pages per section at most).
+    holds unchanged); `max_pages` (listing pages per section at most);
+    `full_text` (1 to fetch the own page of each new or changed item).
     The archive file comes from the PSG_DB setting.
     """
 
@@ -52,11 +55,13 @@ class ArchiveSpider(scrapy.Spider):
         base_url: str = DEFAULT_BASE_URL,
         incremental: str | bool = False,
         max_pages: str | int | None = None,
+        full_text: str | bool = False,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
         self.base_url = base_url.rstrip("/") + "/"
-        self.incremental = str(incremental).lower() in ("1", "true", "yes", "on")
+        self.incremental = _flag(incremental)
+        self.full_text = _flag(full_text)
         self.max_pages = int(max_pages) if max_pages else None
         self.failures: list[str] = []
         self._detector: BoilerplateDetector | None = None
@@ -97,18 +102,45 @@ class ArchiveSpider(scrapy.Spider):
 
     async def read_page(self, response, section: str) -> tuple[Listing, Page]:
         """Parse a page (in the parser process), learn its repeated blocks."""
-        content_type = response.headers.get("Content-Type")
-        task = partial(
-            parse_listing,
-            response.body,
-            response.url,
-            content_type=content_type.decode("latin-1") if content_type else None,
-            section=section,
+        listing = await _parse_elsewhere(parse_listing, response, section=section)
+        page = Page.read(listing, self.detector(), seen_at(response))
+        return page.listing, page
+
+    # -- full texts -----------------------------------------------------------
+
+    def full_text_requests(self, response, listing: Listing) -> list[scrapy.Request]:
+        """Requests for the own pages of the items worth fetching (`full_text`).
+
+        New items, items whose listing entry changed and items with no text
+        yet; their pages are fetched through the same web archive as the
+        listing, if it came from one.
+        """
+        if not self.full_text:
+            return []
+        archive = self.archive()
+        wanted = (
+            archive.wanting_full_text(listing.items)
+            if archive is not None
+            else [record for record in listing.items if record.url]
         )
-        listing = await asyncio.get_running_loop().run_in_executor(_parsers(), task)
-        learned = self.detector().learn(listing)
-        listing = self.detector().apply(listing)
-        return listing, Page(listing, frozenset(learned))
+        return [
+            scrapy.Request(
+                archived_like(record.url, response.url),
+                callback=self.read_item_page,
+                errback=self.item_page_failed,
+                cb_kwargs={"item_id": record.id},
+            )
+            for record in wanted
+        ]
+
+    async def read_item_page(self, response, item_id: str):
+        page = await _parse_elsewhere(parse_item_page, response)
+        yield FullText(item_id, page.body or None, seen_at(response), page.reason)
+
+    def item_page_failed(self, failure):
+        """An item page that cannot be had is noted; it does not fail the crawl."""
+        item_id = failure.request.cb_kwargs["item_id"]
+        yield FullText(item_id, None, None, describe_failure(failure))
 
     def expect_items(self, listing: Listing) -> None:
         """A page that must have items has none: the layout changed. Stop."""
@@ -123,6 +155,29 @@ class ArchiveSpider(scrapy.Spider):
     def failed(self, failure) -> None:
         """Errback: note a request that failed for good (after retries)."""
         self.failures.append(f"{failure.request.url}: {describe_failure(failure)}")
+
+
+def seen_at(response) -> str | None:
+    """When the response arrived, as the archive writes times."""
+    captured_at = response.meta.get(CAPTURED_AT)
+    return archive_time(captured_at) if captured_at else None
+
+
+async def _parse_elsewhere(parser, response, **options):
+    """Run a page parser on a response's body in the parser process."""
+    content_type = response.headers.get("Content-Type")
+    task = partial(
+        parser,
+        response.body,
+        response.url,
+        content_type=content_type.decode("latin-1") if content_type else None,
+        **options,
+    )
+    return await asyncio.get_running_loop().run_in_executor(_parsers(), task)
+
+
+def _flag(value: str | bool) -> bool:
+    return str(value).lower() in ("1", "true", "yes", "on")
 
 
 _PARSER_POOL: ProcessPoolExecutor | None = None

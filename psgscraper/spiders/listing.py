@@ -44,7 +44,10 @@ class ListingSpider(ArchiveSpider):
         if page == 1:
             self.expect_items(listing)
         caught_up = self.incremental and self.holds_unchanged(listing)
+        item_pages = self.full_text_requests(response, listing)
         yield found
+        for request in item_pages:
+            yield request
         if not listing.items or caught_up or listing.older is None:
             return
         for number, url in enumerate(self.older_pages(response.url, listing.older)):
