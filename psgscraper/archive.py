@@ -22,7 +22,7 @@ import hashlib
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -392,9 +392,11 @@ class Archive:
                 raise ArchiveError(
                     f"another crawl is writing to {self.path} (lock {lock_path})"
                 ) from None
+            _HELD_LOCKS.add(lock.fileno())
             try:
                 yield
             finally:
+                _HELD_LOCKS.discard(lock.fileno())
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def mark_stale_crawls_interrupted(self) -> int:
@@ -785,6 +787,23 @@ def _content(record: Record) -> tuple:
 
 def _lock_path(path: Path) -> Path:
     return path.with_name(path.name + ".lock")
+
+
+# The crawl locks this process holds (their file descriptors). A process forked
+# during a crawl (the parser, the writer) would share the lock and keep it held
+# after the crawler died; so it lets go of its copy at once, and the lock ends
+# with the crawler.
+_HELD_LOCKS: set[int] = set()
+
+
+def _let_go_of_inherited_locks() -> None:
+    for fd in _HELD_LOCKS:
+        with suppress(OSError):
+            os.close(fd)
+    _HELD_LOCKS.clear()
+
+
+os.register_at_fork(after_in_child=_let_go_of_inherited_locks)
 
 
 def crawl_in_progress(path: str | os.PathLike) -> bool:

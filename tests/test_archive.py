@@ -1,6 +1,11 @@
 """The archive on a real SQLite file: pages in, items once, versions, duplicates."""
 
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
+import textwrap
 from dataclasses import replace
 from pathlib import Path
 
@@ -247,6 +252,33 @@ def test_one_crawl_at_a_time(tmp_path):
         pass
     with second.crawl_lock():
         pass
+
+
+def test_the_lock_ends_with_the_crawler_not_with_processes_it_forked(tmp_path):
+    """A crawler killed while its parser and writer live on frees the archive."""
+    db = tmp_path / "a.db"
+    crawler = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import os, sys, time
+            from psgscraper.archive import Archive
+            with Archive({str(db)!r}).crawl_lock():
+                child = os.fork()
+                if child == 0:  # a process forked during the crawl lives on
+                    os.close(1), os.close(2)
+                    time.sleep(30)
+                    os._exit(0)
+                print(child, flush=True)
+                os._exit(0)  # the crawler dies without letting go
+        """)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    child = int(crawler.stdout)
+    try:
+        os.kill(child, 0)  # still running
+        with Archive(db).crawl_lock():
+            pass
+    finally:
+        os.kill(child, signal.SIGKILL)
 
 
 def test_readonly_archive_sees_committed_pages(tmp_path, news):
