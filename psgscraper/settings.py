@@ -1,5 +1,7 @@
 """Scrapy settings: polite by default, for a real charity's web host."""
 
+from scrapy.settings import default_settings as scrapy_defaults
+
 from . import __version__
 
 BOT_NAME = "psgscraper"
@@ -26,8 +28,40 @@ RETRY_TIMES = 2
 DOWNLOAD_TIMEOUT = 30
 TELNETCONSOLE_ENABLED = False
 
+
+def _without(base: dict, *left_out: str) -> dict:
+    return {path: order for path, order in base.items() if path not in left_out}
+
+
+# What the crawl does not use is left out of Scrapy's base lists, rather than
+# switched off in ours: Scrapy imports every component a list names, even one
+# set to None (the remote-control extension imports aiohttp, the cookies
+# middleware tldextract: a tenth of a second at every start), and each
+# middleware left in costs every response a pass. Left out: logins, cookies,
+# proxies, the telnet and remote consoles, Referer headers, URL length and
+# depth limits, and the meta-copy check (a development aid).
+EXTENSIONS_BASE = _without(
+    scrapy_defaults.EXTENSIONS_BASE,
+    "scrapy.extensions.telnet.TelnetConsole",
+    "scrapy.extensions.remote_control.RemoteControl",
+)
+SPIDER_MIDDLEWARES_BASE = _without(
+    scrapy_defaults.SPIDER_MIDDLEWARES_BASE,
+    "scrapy.spidermiddlewares.referer.RefererMiddleware",
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware",
+    "scrapy.spidermiddlewares.depth.DepthMiddleware",
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware",
+)
+DOWNLOADER_MIDDLEWARES_BASE = _without(
+    scrapy_defaults.DOWNLOADER_MIDDLEWARES_BASE,
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware",
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware",
+    "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware",
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware",
+)
 DOWNLOADER_MIDDLEWARES = {
-    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    # Scrapy's, with one robots.txt request per host (it takes the place of
+    # the one left out above).
     "psgscraper.middlewares.SharedRobotsTxtMiddleware": 100,
     # Next to the downloader: every response as received, each attempt.
     "psgscraper.middlewares.CaptureMiddleware": 950,
@@ -36,3 +70,8 @@ DOWNLOADER_MIDDLEWARES = {
 # and the fields of its warcinfo record. `psg crawl` sets both.
 PSG_WARC = ""
 PSG_WARC_INFO: dict[str, str] = {}
+
+# Scrapy hands a response's outputs to the pipeline through this many tasks;
+# its default (100) starts a hundred tasks for every response, and the
+# pipeline, which writes to SQLite, runs one at a time in any case.
+CONCURRENT_ITEMS = 4

@@ -123,6 +123,14 @@ def test_full_crawl_requests_no_url_twice(crawled_week0):
     assert all(not path.startswith("/article-") for path in paths)
 
 
+def test_full_crawl_asks_for_no_page_past_the_last(crawled_week0, mirror_week0):
+    """The pagination shows the last page: prediction stops there."""
+    pages = json.loads((mirror_week0 / "pages.json").read_text())["listings"]
+    for section in ("news", "articles"):
+        requested = listing_requests(crawled_week0.requests, section)
+        assert len(requested) == pages[f"/{section}.php"]["pages"], section
+
+
 def test_full_crawl_database_is_sound(crawled_week0):
     db = crawled_week0.db
     assert query(db, "PRAGMA integrity_check") == [("ok",)]
@@ -422,4 +430,29 @@ def test_polite_defaults_for_a_real_host(tmp_path):
     )
     assert loopback.getfloat("DOWNLOAD_DELAY") == 0
     assert not loopback.getbool("AUTOTHROTTLE_ENABLED")
-    assert loopback.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 8
+    assert loopback.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 16
+
+
+def test_the_crawl_keeps_the_middlewares_it_needs_and_loads_no_others(tmp_path):
+    from psgscraper.crawl import CrawlOptions, scrapy_settings
+
+    settings = scrapy_settings(
+        CrawlOptions("http://example.org/", tmp_path / "a.db"), 1
+    )
+    downloader = settings.get_component_priority_dict_with_base(
+        "DOWNLOADER_MIDDLEWARES"
+    )
+    needed = ["retry.RetryMiddleware", "redirect.RedirectMiddleware",
+              "httpcompression.HttpCompressionMiddleware",
+              "downloadtimeout.DownloadTimeoutMiddleware",
+              "useragent.UserAgentMiddleware"]  # fmt: skip
+    for name in needed:
+        assert f"scrapy.downloadermiddlewares.{name}" in downloader
+    assert "psgscraper.middlewares.SharedRobotsTxtMiddleware" in downloader
+    assert "psgscraper.middlewares.CaptureMiddleware" in downloader
+    assert not any("robotstxt" in path or "cookies" in path for path in downloader)
+    spider = settings.get_component_priority_dict_with_base("SPIDER_MIDDLEWARES")
+    assert "scrapy.spidermiddlewares.httperror.HttpErrorMiddleware" in spider
+    extensions = settings.get_component_priority_dict_with_base("EXTENSIONS")
+    assert not any("remote_control" in path for path in extensions)
+    assert "scrapy.extensions.throttle.AutoThrottle" in extensions
