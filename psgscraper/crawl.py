@@ -17,6 +17,8 @@ from .spiders.listing import LISTING_SECTIONS, ListingSpider
 from .warc import WarcFile, warc_file_name
 
 SECTIONS = (*LISTING_SECTIONS, "home")
+# Requests at a time with no delay: the loopback mirror, or a host of one's own.
+LOOPBACK_CONCURRENCY = 16
 
 
 @dataclass
@@ -26,7 +28,7 @@ class CrawlOptions:
     sections: tuple[str, ...] = SECTIONS
     incremental: bool = False
     delay: float = 1.0
-    concurrency: int | None = None  # 2 for a real host, 8 with no delay
+    concurrency: int | None = None  # None: 2, or LOOPBACK_CONCURRENCY with no delay
     max_pages: int | None = None
     timeout: float = 30.0
     full_text: bool = False
@@ -55,7 +57,7 @@ def scrapy_settings(
         "DOWNLOAD_DELAY": options.delay,
         "AUTOTHROTTLE_ENABLED": options.delay > 0,
         "CONCURRENT_REQUESTS_PER_DOMAIN": options.concurrency
-        or (8 if options.delay == 0 else 2),
+        or (LOOPBACK_CONCURRENCY if options.delay == 0 else 2),
         "DOWNLOAD_TIMEOUT": options.timeout,
         "LOG_LEVEL": "INFO" if options.verbose else "ERROR",
         "LOG_ENABLED": options.verbose,

@@ -465,6 +465,43 @@ def test_seed_pages_pagination():
         f"{SITE}/news.php?position=10",
         f"{SITE}/news.php?position=30",
     )
+    assert third.last == f"{SITE}/news.php?position=30"  # page 4, the highest
+
+
+@pytest.mark.parametrize(
+    ("pagination", "last"),
+    [
+        ('<strong>1</strong> <a href="news.php?position=10">2</a> ... '
+         '<a href="news.php?position=1110">112</a> '
+         '<a href="news.php?position=10">Older &raquo;</a>',
+         "news.php?position=1110"),
+        ('<a href="news.php?position=10">&laquo; Newer</a> '
+         '<a href="news.php?position=30">Older &raquo;</a>', None),
+        ('<a href="news.php?position=1090">110</a> '
+         '<a href="news.php?position=1100">111</a> <strong>112</strong>',
+         "news.php?position=1100"),
+    ],
+    ids=["shows the last page", "no page numbers", "on the last page"],
+)  # fmt: skip
+def test_the_last_page_the_pagination_links_to(pagination, last):
+    page = (
+        '<html><body><div id="main"><h1>News</h1><ul class="list"><li>'
+        '<h3><a href="article-1.html">A</a></h3><p class="date">1 May 2010</p>'
+        f'<p>Text.</p></li></ul><div class="pagination">{pagination}</div>'
+        "</div></body></html>"
+    )
+    listing = parse_listing(page, f"{SITE}/news.php?position=20")
+    assert listing.last == (f"{SITE}/{last}" if last else None)
+
+
+def test_page_numbers_outside_a_pagination_block_are_not_the_last_page():
+    page = (
+        '<html><body><div id="main"><h1>News</h1><ul class="list"><li>'
+        '<h3><a href="article-1.html">A</a></h3><p class="date">1 May 2010</p>'
+        '<p>See <a href="news.php?position=500">51</a>.</p></li></ul>'
+        "</div></body></html>"
+    )
+    assert parse_listing(page, f"{SITE}/news.php").last is None
 
 
 @pytest.mark.parametrize(

@@ -105,6 +105,7 @@ def parse_listing(
         older=older,
         reason=reason,
         unreadable_dates=tuple(unreadable),
+        last=_last_page(page, url),
     )
 
 
@@ -213,6 +214,20 @@ def _pagination(links: list[Tag], page_url: str) -> tuple[str | None, str | None
         elif newer is None and _NEWER.search(label):
             newer = target
     return newer, older
+
+
+def _last_page(page: _PageScan, page_url: str) -> str | None:
+    """The pagination's highest-numbered page link ("1 2 3 ... 112"), if any."""
+    if page.pager is None:
+        return None
+    numbered = [
+        (int(label), link["href"])
+        for link in page.links
+        if (label := element_text(link)).isdigit()
+    ]
+    if not numbered:
+        return None
+    return absolute_url(max(numbered)[1], page_url)
 
 
 def is_outside_content(element: Tag) -> bool:

@@ -58,7 +58,8 @@ class Listing:
     """Everything `parse_listing` found on one page.
 
     `reason` says why a page gave no items (None when it gave some);
-    `unreadable_dates` holds the date lines that named no real date.
+    `unreadable_dates` holds the date lines that named no real date; `last`
+    is the highest-numbered page the pagination links to, when it shows one.
     """
 
     page_url: str
@@ -69,6 +70,7 @@ class Listing:
     older: str | None = None
     reason: str | None = None
     unreadable_dates: tuple[str, ...] = ()
+    last: str | None = None
 
     def without(self, fingerprints: set[str], reason: str) -> Listing:
         """This listing with the items of these fingerprints moved to `set_aside`."""

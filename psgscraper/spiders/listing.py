@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from w3lib.url import add_or_replace_parameter
 
+from ..parse import Listing
 from .base import ArchiveSpider
 
 LISTING_SECTIONS = ("news", "articles")
@@ -28,6 +29,7 @@ class ListingSpider(ArchiveSpider):
     def __init__(self, sections: str = "news,articles", **kwargs) -> None:
         super().__init__(**kwargs)
         self.sections = [s for s in sections.split(",") if s]
+        self._furthest: dict[str, int] = {}  # position asked for, per section
         unknown = set(self.sections) - set(LISTING_SECTIONS)
         if unknown or not self.sections:
             raise ValueError(
@@ -50,25 +52,43 @@ class ListingSpider(ArchiveSpider):
             yield request
         if not listing.items or caught_up or listing.older is None:
             return
-        for number, url in enumerate(self.older_pages(response.url, listing.older)):
-            if self.max_pages is not None and page + 1 + number > self.max_pages:
+        for number, url in self.older_pages(section, response.url, listing, page):
+            if self.max_pages is not None and number > self.max_pages:
                 return
-            yield self.request(url, self.parse, section=section, page=page + 1 + number)
+            yield self.request(url, self.parse, section=section, page=number)
 
-    def older_pages(self, page_url: str, older: str) -> list[str]:
-        """The "Older" page, then in a full crawl the ones its pattern predicts."""
+    def older_pages(
+        self, section: str, page_url: str, listing: Listing, page: int
+    ) -> list[tuple[int, str]]:
+        """The "Older" page, then in a full crawl the ones its pattern predicts.
+
+        Each comes with its page number. A predicted page is asked for once:
+        each page extends the window past the furthest one already asked for,
+        up to the last page the pagination shows, if it shows one.
+        """
+        older = listing.older
         window = (
             1
             if self.incremental
             else self.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 1)
         )
-        here, there = _position(page_url), _position(older)
-        if window == 1 or there is None or there <= (here or 0):
-            return [older]
-        step = there - (here or 0)
+        here, there = _position(page_url) or 0, _position(older)
+        if window == 1 or there is None or there <= here:
+            return [(page + 1, older)]
+        step = there - here
+        last = _position(listing.last) if listing.last else None
+        if last is not None and last >= there:
+            window = min(window, (last - here) // step)
+        furthest = self._furthest.get(section, here)
+        ahead = range(max(1, (furthest - here) // step + 1), window + 1)
+        if ahead:
+            self._furthest[section] = here + step * ahead[-1]
         return [
-            add_or_replace_parameter(older, "position", str(there + step * ahead))
-            for ahead in range(window)
+            (
+                page + n,
+                add_or_replace_parameter(older, "position", str(here + step * n)),
+            )
+            for n in ahead
         ]
 
 
