@@ -55,7 +55,7 @@ def speed_and_memory(mirror: Path, work: Path) -> list[Figure]:
     return [
         Figure(
             "Crawl: full default mirror, 50 ms latency a response, "
-            "`psg crawl --delay 0`, wall time",
+            "`psg crawl --delay 0` (WARC kept), wall time",
             mine.show("s"),
             theirs.show("s") + " (sequential requests + BeautifulSoup + sqlite3)",
             f"{speedup:.1f}x faster",

@@ -12,6 +12,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import crawl
 import parse
 import scale
+import warc
 from common import ROOT, write_report
 
 from psgscraper.mirror.build import build_mirror
@@ -29,6 +30,7 @@ def main() -> None:
             ("parse", lambda: parse.run(mirror)),
             ("crawl", lambda: crawl.speed_and_memory(mirror, work)),
             ("requests", lambda: crawl.requests_and_recrawl(mirror, week1, work)),
+            ("warc", lambda: warc.run(mirror, work)),
             ("scale", lambda: scale.run(work)),
         ]:
             print(f"bench: {title} ...", file=sys.stderr, flush=True)
