@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import sqlite3
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -50,6 +51,15 @@ def serving(directory: Path, **options):
         yield server
     finally:
         server.stop()
+
+
+def query(db: Path, sql: str, *params) -> list[tuple]:
+    """Rows of a query on an archive, read with plain sqlite3."""
+    conn = sqlite3.connect(db)
+    try:
+        return [tuple(row) for row in conn.execute(sql, params)]
+    finally:
+        conn.close()
 
 
 def expected_records(directory: Path) -> list[dict]:

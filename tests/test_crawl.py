@@ -16,7 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import crawl, expected_records, psg, serving
+from conftest import crawl, expected_records, psg, query, serving
 
 from psgscraper.archive import Archive
 from psgscraper.parse import parse_listing
@@ -36,14 +36,6 @@ FIELDS = (
 )
 CONTENT = ("id", "section", "title", "date", "date_text", "summary", "byline")
 BLOCKS = "SELECT fingerprint, title, text, first_crawl FROM boilerplate"
-
-
-def query(db: Path, sql: str, *params) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return [tuple(row) for row in conn.execute(sql, params)]
-    finally:
-        conn.close()
 
 
 def items_by_id(db: Path) -> dict[str, dict]:

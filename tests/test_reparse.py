@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
-from conftest import crawl, expected_records, psg, serving
+from conftest import crawl, expected_records, psg, query, serving
 from warcio.archiveiterator import ArchiveIterator
 
 import psgscraper.reparse
@@ -38,14 +38,6 @@ TABLES = {
     "boilerplate_sightings": "SELECT fingerprint, crawl_id, page_url, seen_at "
     "FROM boilerplate_sightings ORDER BY fingerprint, crawl_id, page_url, seen_at",
 }
-
-
-def query(db: Path, sql: str, *params) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return [tuple(row) for row in conn.execute(sql, params)]
-    finally:
-        conn.close()
 
 
 def warcs(directory: Path) -> list[Path]:
