@@ -172,3 +172,29 @@ def test_the_last_user_of_a_shared_file_ends_it(tmp_path):
     warc = CrawlWarc.open(path)
     list(warc.responses())
     assert warc.outcome == {"status": "ok"}
+
+
+def test_a_compressed_answer_is_kept_as_sent_and_read_back_decoded(tmp_path):
+    path = tmp_path / "crawl.warc.gz"
+    sent = gzip.compress(PAGE.encode())
+    warc = WarcFile(path, {"psg-crawl": "1"})
+    warc.write_exchange(
+        "http://example.org/news.php",
+        method="GET",
+        request_headers=[("Accept-Encoding", "gzip")],
+        status=200,
+        response_headers=[("Content-Type", "text/html"), ("Content-Encoding", "gzip")],
+        body=sent,
+        captured_at=capture_time(),
+    )
+    warc.close({"status": "ok"})
+    with open(path, "rb") as stream:
+        payloads = [
+            record.raw_stream.read()
+            for record in ArchiveIterator(stream)
+            if record.rec_type == "response"
+        ]
+    assert payloads == [sent]  # the payload as the host sent it
+    assert [capture.body for capture in CrawlWarc.open(path).responses()] == [
+        PAGE.encode()
+    ]
