@@ -381,26 +381,8 @@ class Archive:
 
     # -- crawls ---------------------------------------------------------------
 
-    @contextmanager
-    def crawl_lock(self) -> Iterator[None]:
-        """Hold the archive for one crawl; a second crawl at once is refused."""
-        lock_path = _lock_path(self.path)
-        with open(lock_path, "w") as lock:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise ArchiveError(
-                    f"another crawl is writing to {self.path} (lock {lock_path})"
-                ) from None
-            _HELD_LOCKS.add(lock.fileno())
-            try:
-                yield
-            finally:
-                _HELD_LOCKS.discard(lock.fileno())
-                fcntl.flock(lock, fcntl.LOCK_UN)
-
     def mark_stale_crawls_interrupted(self) -> int:
-        """Crawls left `running` by a killed process; call under `crawl_lock`."""
+        """Crawls left `running` by a killed process; call under the CrawlLock."""
         cursor = self.conn.execute(
             "UPDATE crawls SET status = ?, message = ? WHERE status = ?",
             (INTERRUPTED, "the crawl process stopped before it finished", RUNNING),
@@ -789,10 +771,76 @@ def _lock_path(path: Path) -> Path:
     return path.with_name(path.name + ".lock")
 
 
+class CrawlRunning(ArchiveError):
+    """Another crawl holds the archive; the message names it."""
+
+
+class CrawlLock:
+    """One crawl at a time: an exclusive lock on the archive's `PATH.lock`.
+
+    The kernel holds the lock (flock) for as long as the crawling process
+    lives, so a crawl killed outright leaves none behind: the next crawl takes
+    it over at once, and `stale` then says who held it last. The file names
+    its holder (`pid`, `crawl`, `started`), so that a second crawl refused
+    with CrawlRunning can say which crawl is running.
+    """
+
+    def __init__(self, db_path: str | os.PathLike) -> None:
+        self.db_path = Path(db_path)
+        self.path = _lock_path(self.db_path)
+        self.fd: int | None = None
+        self.stale: dict[str, str] = {}
+
+    def __enter__(self) -> CrawlLock:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            raise ArchiveError(f"cannot lock {self.path}: {error.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _read_holder(fd)
+            os.close(fd)
+            raise CrawlRunning(_running_message(self.db_path, holder)) from None
+        self.fd = fd
+        _HELD_LOCKS.add(fd)
+        self.stale = _read_holder(fd)
+        self.name_crawl(None)
+        return self
+
+    def name_crawl(self, crawl_id: int | None) -> None:
+        """Write this process and its crawl into the lock file."""
+        holder = {"pid": str(os.getpid()), "started": utc_now()}
+        if crawl_id is not None:
+            holder["crawl"] = str(crawl_id)
+        text = "".join(f"{name}={value}\n" for name, value in holder.items())
+        os.ftruncate(self.fd, 0)
+        os.pwrite(self.fd, text.encode(), 0)
+
+    def __exit__(self, *exc_info) -> None:
+        _HELD_LOCKS.discard(self.fd)
+        os.ftruncate(self.fd, 0)  # nobody holds it
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+        os.close(self.fd)
+        self.fd = None
+
+
+def _read_holder(fd: int) -> dict[str, str]:
+    text = os.pread(fd, 4096, 0).decode("utf-8", errors="replace")
+    return dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+
+
+def _running_message(db_path: Path, holder: dict[str, str]) -> str:
+    crawl = f"crawl {holder['crawl']}" if "crawl" in holder else "a crawl"
+    since = f" (process {holder.get('pid', '?')} since {holder.get('started', '?')})"
+    return f"{crawl} is running on {db_path}{since if holder else ''}; not started"
+
+
 # The crawl locks this process holds (their file descriptors). A process forked
-# during a crawl (the parser, the writer) would share the lock and keep it held
-# after the crawler died; so it lets go of its copy at once, and the lock ends
-# with the crawler.
+# during a crawl (the parser) would share the lock and keep it held after the
+# crawler died; so it lets go of its copy at once, and the lock ends with the
+# crawler.
 _HELD_LOCKS: set[int] = set()
 
 

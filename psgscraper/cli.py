@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .archive import ArchiveError
+from .archive import ArchiveError, CrawlRunning
 from .demo import demo
 from .diff import diff
 from .export import export
@@ -26,6 +26,9 @@ from .parse import Listing, parse_listing
 from .parse.links import LIVE_SITE as DEFAULT_BASE_URL
 from .parse.records import BINARY, EMPTY_BODY, NO_LIST, NOT_HTML
 from .warc import WarcError
+
+# Exit status of psg crawl when another crawl holds the archive.
+CRAWL_RUNNING = 3
 
 
 @click.group()
@@ -155,7 +158,8 @@ def crawl(
     named in the `crawls` table. Prints a line per page on standard error and
     a summary at the end; the same figures go into the `crawls` table. Exits 0
     when the crawl succeeded, 1 when it failed or was interrupted (the message
-    names the cause and the URLs), 2 on wrong usage.
+    names the cause and the URLs), 2 on wrong usage, 3 when another crawl is
+    running on the archive (the message names it; this one does not start).
     """
     from .crawl import SECTIONS, CrawlOptions, run_crawl  # Scrapy loads only here
 
@@ -186,8 +190,13 @@ def crawl(
     )
     try:
         result = run_crawl(options)
+    except CrawlRunning as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(CRAWL_RUNNING)
     except (ArchiveError, WarcError) as error:
         raise click.ClickException(str(error)) from None
+    if result.took_over:
+        click.echo(f"{_took_over(result.took_over)}", err=True)
     click.echo(crawl_summary(result.crawl, result.seconds), err=True)
     if result.warc is not None:
         size = result.warc.stat().st_size if result.warc.exists() else 0
@@ -197,6 +206,14 @@ def crawl(
             click.echo(f"  {failure}", err=True)
         _exit_now(1)
     _exit_now(0)
+
+
+def _took_over(holder: dict[str, str]) -> str:
+    crawl = f"crawl {holder['crawl']}" if "crawl" in holder else "a crawl"
+    return (
+        f"{crawl} (process {holder.get('pid', '?')}) ended without letting go of "
+        "the archive's lock: taken over, and that crawl marked interrupted"
+    )
 
 
 def _exit_now(status: int) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from .archive import Archive
+from .archive import Archive, CrawlLock
 from .pipelines import crawl_status
 from .spiders.home import HomeSpider
 from .spiders.listing import LISTING_SECTIONS, ListingSpider
@@ -42,6 +42,7 @@ class CrawlResult:
     seconds: float
     failures: list[str] = field(default_factory=list)
     warc: Path | None = None
+    took_over: dict[str, str] = field(default_factory=dict)  # a dead crawl's lock
 
 
 def scrapy_settings(
@@ -71,19 +72,21 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
     """Crawl the sections into the archive; the crawls row says how it went.
 
     Every response goes into a WARC file in `options.warc_dir`, which the
-    crawls row names. Raises ArchiveError if the archive cannot be opened or
-    is in use, WarcError if the WARC file cannot be written.
+    crawls row names. Raises CrawlRunning if another crawl holds the archive,
+    ArchiveError if it cannot be opened, WarcError if the WARC file cannot be
+    written.
     """
     started = time.monotonic()
-    archive = Archive(options.db)
     warc: WarcFile | None = None
     crawl: dict | None = None
-    try:
-        with archive.crawl_lock():
+    with CrawlLock(options.db) as lock:
+        archive = Archive(options.db)
+        try:
             archive.mark_stale_crawls_interrupted()
             crawl_id = archive.start_crawl(
                 options.base_url, options.sections, options.incremental
             )
+            lock.name_crawl(crawl_id)
             if options.warc_dir is not None:
                 warc = _open_warc(options, crawl_id)
                 archive.name_warc(crawl_id, warc.path)
@@ -106,12 +109,16 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
                 requests=requests,
                 message=message,
             )
-    finally:
-        if warc is not None:
-            warc.release(_outcome(crawl) if crawl else None)
-        archive.close()
+        finally:
+            if warc is not None:
+                warc.release(_outcome(crawl) if crawl else None)
+            archive.close()
     return CrawlResult(
-        crawl, time.monotonic() - started, failures, warc.path if warc else None
+        crawl,
+        time.monotonic() - started,
+        failures,
+        warc.path if warc else None,
+        lock.stale,
     )
 
 

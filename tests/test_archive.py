@@ -19,6 +19,8 @@ from psgscraper.archive import (
     SCHEMA_VERSION,
     Archive,
     ArchiveError,
+    CrawlLock,
+    CrawlRunning,
 )
 from psgscraper.parse import parse_listing
 from psgscraper.parse.records import REPEATED
@@ -242,16 +244,17 @@ def test_stale_running_crawls_are_marked_interrupted(archive):
     assert archive.mark_stale_crawls_interrupted() == 0
 
 
-def test_one_crawl_at_a_time(tmp_path):
-    first, second = Archive(tmp_path / "a.db"), Archive(tmp_path / "a.db")
-    with (
-        first.crawl_lock(),
-        pytest.raises(ArchiveError, match="another crawl"),
-        second.crawl_lock(),
-    ):
-        pass
-    with second.crawl_lock():
-        pass
+def test_one_crawl_at_a_time_and_the_refusal_names_the_running_one(tmp_path):
+    db = tmp_path / "a.db"
+    with CrawlLock(db) as first:
+        first.name_crawl(12)
+        with pytest.raises(CrawlRunning) as refused, CrawlLock(db):
+            pass
+    message = str(refused.value)
+    assert message.startswith(f"crawl 12 is running on {db}")
+    assert f"process {os.getpid()} since " in message
+    with CrawlLock(db) as second:  # let go: the next one takes it
+        assert second.stale == {}
 
 
 def test_the_lock_ends_with_the_crawler_not_with_processes_it_forked(tmp_path):
@@ -260,8 +263,9 @@ def test_the_lock_ends_with_the_crawler_not_with_processes_it_forked(tmp_path):
     crawler = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(f"""
             import os, sys, time
-            from psgscraper.archive import Archive
-            with Archive({str(db)!r}).crawl_lock():
+            from psgscraper.archive import CrawlLock
+            with CrawlLock({str(db)!r}) as lock:
+                lock.name_crawl(4)
                 child = os.fork()
                 if child == 0:  # a process forked during the crawl lives on
                     os.close(1), os.close(2)
@@ -275,8 +279,8 @@ def test_the_lock_ends_with_the_crawler_not_with_processes_it_forked(tmp_path):
     child = int(crawler.stdout)
     try:
         os.kill(child, 0)  # still running
-        with Archive(db).crawl_lock():
-            pass
+        with CrawlLock(db) as lock:
+            assert lock.stale["crawl"] == "4"  # taken over from the dead crawler
     finally:
         os.kill(child, signal.SIGKILL)
 

@@ -257,11 +257,35 @@ def test_killed_crawl_leaves_complete_pages_and_the_next_one_finishes(
         assert query(db, "SELECT status FROM crawls") == [("running",)]
         result = crawl(server, db, "--sections", "news,articles")
     assert result.returncode == 0, result.stderr
+    assert "crawl 1 (process " in result.stderr
+    assert "ended without letting go of the archive's lock" in result.stderr
     assert query(db, "SELECT status FROM crawls ORDER BY id") == [
         ("interrupted",),
         ("ok",),
     ]
     assert query(db, "SELECT COUNT(*) FROM items") == [(len(expected),)]
+
+
+def test_a_second_crawl_while_one_runs_exits_3_and_names_it(tmp_path, mirror_week0):
+    db = tmp_path / "psg.db"
+    with serving(mirror_week0, latency=0.05) as server:
+        first = subprocess.Popen(
+            [sys.executable, "-m", "psgscraper", "crawl", "--base-url", server.url,
+             "--db", str(db), "--delay", "0"],
+            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            while not (db.exists() and _pages_written(db) >= 1):
+                assert time.monotonic() < deadline, "the first crawl wrote nothing"
+                time.sleep(0.05)
+            second = crawl(server, db)
+        finally:
+            assert first.wait(timeout=120) == 0
+    assert second.returncode == 3
+    assert f"crawl 1 is running on {db} (process {first.pid} since " in (second.stderr)
+    assert "Traceback" not in second.stderr
+    assert query(db, "SELECT id, status FROM crawls") == [(1, "ok")]
 
 
 def _pages_written(db: Path) -> int:

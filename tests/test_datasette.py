@@ -21,7 +21,7 @@ import pytest
 from conftest import crawl, serving
 from markupsafe import escape
 
-from psgscraper.archive import Archive
+from psgscraper.archive import Archive, CrawlLock
 from psgscraper.datasette.app import make_datasette, prepare_archive
 from psgscraper.datasette.metadata import build_metadata
 from psgscraper.parse.links import LIVE_SITE
@@ -278,7 +278,7 @@ def test_psg_serve_is_read_only_and_local(tmp_path, archive, crawling):
     (before,) = rows(db, "SELECT COUNT(*) FROM items")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    with Archive(db) as opened, opened.crawl_lock() if crawling else nullcontext():
+    with CrawlLock(db) if crawling else nullcontext():
         server = serve(db, port)
         try:
             (database,) = json.loads(wait_for(f"{base}/-/databases.json"))
