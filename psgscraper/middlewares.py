@@ -1,11 +1,15 @@
-"""Downloader middleware of the project: robots.txt, and raw captures."""
+"""Downloader middleware of the project: robots.txt, Retry-After, raw captures."""
 
 from __future__ import annotations
 
+import asyncio
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from typing import ClassVar
 
 from scrapy import signals
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.dupefilters import RFPDupeFilter
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
@@ -46,6 +50,66 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
 
         pending.addCallback(pass_on)
         return await maybe_deferred_to_future(own)
+
+
+class RedirectsThroughDupeFilter(RFPDupeFilter):
+    """Scrapy's duplicate filter, except that a redirect is always followed.
+
+    A redirect back to a page already asked for (a loop) would be dropped by
+    the filter without a word, and the page silently missing; followed, it
+    ends at the redirect middleware's limit, as a failure the crawl reports.
+    """
+
+    def request_seen(self, request) -> bool:
+        if request.meta.get("redirect_urls"):
+            return False
+        return super().request_seen(request)
+
+
+class RetryAfterMiddleware:
+    """A host that answers 429 or 503 is given the time it asks for.
+
+    Before Scrapy's retry middleware retries such an answer, this one waits:
+    the `Retry-After` the host sent (seconds or an HTTP date), else 2, 4, 8
+    ... seconds by the request's retries so far. A host that asks for more than
+    PSG_MAX_RETRY_AFTER seconds is not waited for: the retries go on at once
+    and the crawl fails with the status, so that an unattended crawl never
+    sleeps for hours.
+    """
+
+    STATUSES = (429, 503)
+
+    def __init__(self, crawler) -> None:
+        self.longest = crawler.settings.getfloat("PSG_MAX_RETRY_AFTER", 120)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    async def process_response(self, request, response):
+        if response.status in self.STATUSES:
+            wait = retry_after(response.headers.get("Retry-After"))
+            if wait is None:
+                wait = 2.0 ** (request.meta.get("retry_times", 0) + 1)
+            if wait <= self.longest:
+                await asyncio.sleep(wait)
+        return response
+
+
+def retry_after(value: bytes | None) -> float | None:
+    """Seconds a Retry-After header asks for: a number, or an HTTP date."""
+    if not value:
+        return None
+    text = value.decode("latin-1").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
 class CaptureMiddleware:

@@ -25,7 +25,13 @@ PSG_DB = "data/psg.db"
 
 RETRY_ENABLED = True
 RETRY_TIMES = 2
+PSG_MAX_RETRY_AFTER = 120  # seconds; a host asking for longer is not waited for
 DOWNLOAD_TIMEOUT = 30
+DUPEFILTER_CLASS = "psgscraper.middlewares.RedirectsThroughDupeFilter"
+REDIRECT_MAX_TIMES = 5  # a loop ends here, and is reported
+# A listing page is about 8 KB: anything past 10 MB is a broken answer.
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 TELNETCONSOLE_ENABLED = False
 
 
@@ -63,6 +69,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's, with one robots.txt request per host (it takes the place of
     # the one left out above).
     "psgscraper.middlewares.SharedRobotsTxtMiddleware": 100,
+    # Before Scrapy's retries (550): a 429 or 503 waits for its Retry-After.
+    "psgscraper.middlewares.RetryAfterMiddleware": 560,
     # Next to the downloader: every response as received, each attempt.
     "psgscraper.middlewares.CaptureMiddleware": 950,
 }

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from .build import build_mirror
-from .serve import MirrorError, MirrorServer
+from .serve import FAULTS, MirrorError, MirrorServer
 
 
 @click.group()
@@ -89,6 +89,25 @@ def _plural(count: int, noun: str) -> str:
     show_default=True,
     help="How long --hang-path requests are held.",
 )
+@click.option(
+    "--fault",
+    "faults",
+    multiple=True,
+    metavar="KIND=REGEX",
+    help=f"Answer these paths with a fault, one of {', '.join(FAULTS)}; repeatable.",
+)
+@click.option(
+    "--fault-times",
+    type=click.IntRange(min=1),
+    help="Fault only the first N requests of a path.  [default: all]",
+)
+@click.option(
+    "--retry-after",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Seconds a 429 fault asks the client to wait.",
+)
 def serve(
     directory: Path,
     port: int,
@@ -96,12 +115,17 @@ def serve(
     fail_path: str | None,
     hang_path: str | None,
     hang_seconds: float,
+    faults: tuple[str, ...],
+    fault_times: int | None,
+    retry_after: int,
 ) -> None:
     """Serve a built mirror on 127.0.0.1 until interrupted.
 
     The first line on standard output says where; each request is logged on
     standard error.
     """
+    if any("=" not in fault for fault in faults):
+        raise click.BadParameter("give KIND=REGEX", param_hint="--fault")
     try:
         server = MirrorServer(
             directory,
@@ -110,6 +134,9 @@ def serve(
             fail=fail_path,
             hang=hang_path,
             hang_seconds=hang_seconds,
+            faults=dict(fault.split("=", 1) for fault in faults),
+            fault_times=fault_times,
+            retry_after=retry_after,
         )
     except MirrorError as error:
         raise click.ClickException(str(error)) from None

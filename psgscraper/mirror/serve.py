@@ -12,10 +12,20 @@ Routing (from the build's pages.json):
 
 GET and HEAD. Files are served as stored, with the Content-Type of pages.json.
 For tests and demos of a crawler's failure handling the server can wait before
-every answer (`latency`), answer 500 for some paths (`fail`) or hold some
-requests for `hang_seconds` (`hang`, longer than the crawler's timeout). A
-rebuilt mirror is picked up without a restart: pages.json is read again when it
-changes.
+every answer (`latency`), answer 500 for some paths (`fail`), hold some
+requests for `hang_seconds` (`hang`, longer than the crawler's timeout), or
+answer some paths with one of the FAULTS (`faults`, kind to path pattern; the
+first `fault_times` requests of a path only, if given):
+
+- `429`: Too Many Requests, with `Retry-After: retry_after` (seconds);
+- `truncated`: the page, its Content-Length claiming 4 KB more, then the
+  connection closed;
+- `redirect-loop`: 302 to the path itself, for ever;
+- `huge`: the page padded to 20 MB;
+- `bad-gzip`: `Content-Encoding: gzip` over bytes that are not gzip.
+
+A rebuilt mirror is picked up without a restart: pages.json is read again when
+it changes.
 """
 
 from __future__ import annotations
@@ -48,6 +58,14 @@ request.</p>
 """
 
 _POSITION = re.compile(r"^\d+$")
+
+FAULTS = ("429", "truncated", "redirect-loop", "huge", "bad-gzip")
+HUGE_BYTES = 20 * 1024 * 1024
+_MISSING_BYTES = 4096  # what a truncated answer's Content-Length claims beyond it
+TOO_MANY_REQUESTS_PAGE = b"""<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">
+<html><head><title>429 Too Many Requests</title></head><body>
+<h1>Too Many Requests</h1></body></html>
+"""
 
 
 class MirrorError(Exception):
@@ -142,6 +160,9 @@ class MirrorServer(ThreadingHTTPServer):
         fail: str | None = None,
         hang: str | None = None,
         hang_seconds: float = 30.0,
+        faults: dict[str, str] | None = None,
+        fault_times: int | None = None,
+        retry_after: int = 1,
         log: str | Path | IO[str] | None = None,
     ) -> None:
         self.table = RoutingTable(Path(directory))
@@ -149,6 +170,15 @@ class MirrorServer(ThreadingHTTPServer):
         self.fail = re.compile(fail) if fail else None
         self.hang = re.compile(hang) if hang else None
         self.hang_seconds = hang_seconds
+        unknown = set(faults or ()) - set(FAULTS)
+        if unknown:
+            raise MirrorError(f"unknown faults {sorted(unknown)}; known: {FAULTS}")
+        self.faults = {
+            kind: re.compile(regex) for kind, regex in (faults or {}).items()
+        }
+        self.fault_times = fault_times
+        self.retry_after = retry_after
+        self._faulted: dict[str, int] = {}
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._requests: list[tuple[str, str, int]] = []
@@ -217,6 +247,18 @@ class MirrorServer(ThreadingHTTPServer):
         if self.hang is not None and self.hang.search(target):
             self.pause(self.hang_seconds)
 
+    def fault(self, target: str) -> str | None:
+        """The fault to answer `target` with, if any (counting `fault_times`)."""
+        for kind, pattern in self.faults.items():
+            if pattern.search(target):
+                with self._lock:
+                    done = self._faulted.get(target, 0)
+                    if self.fault_times is not None and done >= self.fault_times:
+                        return None
+                    self._faulted[target] = done + 1
+                return kind
+        return None
+
     def note(self, method: str, target: str, status: int) -> None:
         """Add a request to `requests` as it arrives (a held one too)."""
         with self._lock:
@@ -260,13 +302,35 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _respond(self, head: bool) -> None:
         answer = self.server.answer(self.path)
+        headers = {"Content-Type": answer.content_type}
+        length = None
+        fault = self.server.fault(self.path)
+        if fault == "429":
+            answer = Answer(429, TOO_MANY_REQUESTS_PAGE, HTML)
+            headers = {
+                "Content-Type": HTML,
+                "Retry-After": str(self.server.retry_after),
+            }
+        elif fault == "redirect-loop":
+            answer = Answer(302, b"", HTML)
+            headers = {"Content-Type": HTML, "Location": self.path}
+        elif fault == "huge":
+            padding = b" " * max(0, HUGE_BYTES - len(answer.body))
+            answer = answer._replace(body=answer.body + b"<!--" + padding + b"-->")
+        elif fault == "bad-gzip":
+            answer = answer._replace(body=b"\x1f\x8b\x08\x00" + answer.body[:512])
+            headers["Content-Encoding"] = "gzip"
+        elif fault == "truncated":
+            length = len(answer.body) + _MISSING_BYTES
+            self.close_connection = True
         self.server.note(self.command, self.path, answer.status)
         self.server.hold(self.path)
         sent = 0
         try:
             self.send_response(answer.status)
-            self.send_header("Content-Type", answer.content_type)
-            self.send_header("Content-Length", str(len(answer.body)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(length or len(answer.body)))
             self.end_headers()
             if not head:
                 self.wfile.write(answer.body)

@@ -8,17 +8,21 @@ import os
 import signal
 import threading
 import time
+import zlib
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
 
 import scrapy
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import (
     CannotResolveHostError,
     CloseSpider,
+    DownloadCancelledError,
     DownloadConnectionRefusedError,
     DownloadTimeoutError,
     IgnoreRequest,
+    ResponseDataLossError,
 )
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
@@ -152,9 +156,21 @@ class ArchiveSpider(scrapy.Spider):
         )
         raise CloseSpider(LAYOUT_CHANGED)
 
-    def failed(self, failure) -> None:
-        """Errback: note a request that failed for good (after retries)."""
-        self.failures.append(f"{failure.request.url}: {describe_failure(failure)}")
+    def failed(self, failure):
+        """Errback: retry what Scrapy's retries leave alone, else note the failure.
+
+        Scrapy retries time-outs, lost connections and 5xx/429 answers itself;
+        a redirect loop, an oversized or undecodable answer reach here at once,
+        and are retried as often (a faulty host produces any of them). What
+        failed for good is noted, with why.
+        """
+        reason = describe_failure(failure)
+        if _retried_here(failure):
+            again = get_retry_request(failure.request, spider=self, reason=reason)
+            if again is not None:
+                yield again
+                return
+        self.failures.append(f"{failure.request.url}: {reason}")
 
 
 def seen_at(response) -> str | None:
@@ -213,10 +229,22 @@ def _serve_crawler(crawler_pid: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
+def _retried_here(failure) -> bool:
+    """Not an HTTP status (Scrapy's retries have had those), nor a refusal
+    (robots.txt forbids) other than the end of a redirect loop."""
+    if failure.check(HttpError):
+        return False
+    if failure.check(IgnoreRequest):
+        return bool(failure.request.meta.get("redirect_urls"))
+    return True
+
+
 def describe_failure(failure) -> str:
     if failure.check(HttpError):
         return f"HTTP {failure.value.response.status}"
     if failure.check(IgnoreRequest):
+        if failure.request.meta.get("redirect_urls"):
+            return f"a redirect loop ({failure.value})"
         return str(failure.value) or "request ignored"
     if failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
         return "timed out"
@@ -224,4 +252,10 @@ def describe_failure(failure) -> str:
         return "host not found"
     if failure.check(DownloadConnectionRefusedError, ConnectionRefusedError):
         return "connection refused (host unreachable)"
+    if failure.check(ResponseDataLossError):
+        return "the connection closed before the whole answer came (data loss)"
+    if failure.check(zlib.error):
+        return f"the answer's compression is broken ({failure.getErrorMessage()})"
+    if failure.check(DownloadCancelledError) and "max size" in str(failure.value):
+        return "the answer is larger than the 10 MB a listing page can be"
     return failure.getErrorMessage() or failure.type.__name__

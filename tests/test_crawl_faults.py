@@ -1,0 +1,114 @@
+"""A crawl against a faulty host: retries, then a clear failure, and the archive kept.
+
+Each fault is served for real on 127.0.0.1 by the mirror (or is real: a port
+nobody listens on, a host name that cannot be resolved), to a real crawl that
+writes into a copy of a full archive.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from datetime import datetime
+
+import pytest
+from conftest import crawl, psg, query, serving
+
+from psgscraper.warc import CrawlWarc
+
+# Every table but the crawl rows: what a failed crawl must leave as it was.
+KEPT = {
+    "items": "SELECT * FROM items ORDER BY id",
+    "sightings": "SELECT * FROM sightings ORDER BY id",
+    "item_versions": "SELECT * FROM item_versions ORDER BY id",
+    "boilerplate": "SELECT * FROM boilerplate ORDER BY fingerprint",
+}
+FIRST_PAGE = r"^/news\.php$"
+
+# fault: (how the mirror serves it, the error the report gives)
+SERVED = {
+    "HTTP 500": ({"fail": FIRST_PAGE}, "HTTP 500"),
+    "HTTP 429": ({"faults": {"429": FIRST_PAGE}}, "HTTP 429"),
+    "time-out": ({"hang": FIRST_PAGE, "hang_seconds": 5}, "timed out"),
+    "truncated body": ({"faults": {"truncated": FIRST_PAGE}}, "data loss"),
+    "redirect loop": ({"faults": {"redirect-loop": FIRST_PAGE}}, "a redirect loop"),
+    "20 MB page": ({"faults": {"huge": FIRST_PAGE}}, "larger than the 10 MB"),
+    "gzip garbage": ({"faults": {"bad-gzip": FIRST_PAGE}}, "compression is broken"),
+}
+
+
+def snapshot(db) -> dict[str, list]:
+    return {table: query(db, sql) for table, sql in KEPT.items()}
+
+
+def assert_failed_cleanly(result, db, before, error: str) -> None:
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"news.php: {error}" in result.stderr or error in result.stderr
+    ((status, message),) = query(
+        db, "SELECT status, message FROM crawls ORDER BY id DESC LIMIT 1"
+    )
+    assert status == "failed"
+    assert error in message
+    assert snapshot(db) == before
+    assert query(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+@pytest.mark.parametrize("fault", SERVED)
+def test_a_fault_is_retried_then_fails_the_crawl_and_keeps_the_archive(
+    fault, archive_copy, mirror_week0
+):
+    options, error = SERVED[fault]
+    before = snapshot(archive_copy)
+    with serving(mirror_week0, **options) as server:
+        result = crawl(server, archive_copy, "--sections", "news", "--timeout", "1")
+        tries = [path for _, path, _ in server.requests if path == "/news.php"]
+    assert_failed_cleanly(result, archive_copy, before, error)
+    assert len(tries) >= 3, tries  # the first attempt and two retries at least
+
+
+def test_connection_refused_fails_the_crawl_and_keeps_the_archive(archive_copy):
+    before = snapshot(archive_copy)
+    with socket.socket() as probe:  # a port that nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}/"
+    result = psg(
+        "crawl", "--base-url", url, "--db", str(archive_copy), "--delay", "0",
+        "--sections", "news", cwd=archive_copy.parent,
+    )  # fmt: skip
+    assert_failed_cleanly(result, archive_copy, before, "connection refused")
+
+
+@pytest.mark.skipif(
+    shutil.which("unshare") is None or os.geteuid() != 0,
+    reason="needs unshare and root for a network namespace",
+)
+def test_a_host_that_cannot_be_resolved_fails_the_crawl(archive_copy):
+    """In a network namespace of its own, so that no DNS query leaves the machine."""
+    before = snapshot(archive_copy)
+    result = subprocess.run(
+        ["unshare", "--net", sys.executable, "-m", "psgscraper", "crawl",
+         "--base-url", "http://psg-nowhere.invalid/", "--db", str(archive_copy),
+         "--delay", "0", "--sections", "news"],
+        cwd=archive_copy.parent, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert_failed_cleanly(result, archive_copy, before, "host not found")
+
+
+def test_a_429_is_given_the_time_its_retry_after_asks(tmp_path, mirror_week0):
+    db = tmp_path / "psg.db"
+    faults = {"429": FIRST_PAGE}
+    with serving(mirror_week0, faults=faults, fault_times=1, retry_after=2) as server:
+        result = crawl(server, db, "--sections", "news", "--max-pages", "1")
+    assert result.returncode == 0, result.stderr
+    (path,) = (tmp_path / "warc").glob("*.warc.gz")
+    answers = [
+        (capture.status, datetime.fromisoformat(capture.captured_at))
+        for capture in CrawlWarc.open(path).responses()
+        if capture.url.endswith("/news.php")
+    ]
+    assert [status for status, _ in answers] == [429, 200]
+    assert (answers[1][1] - answers[0][1]).total_seconds() >= 2
