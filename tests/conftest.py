@@ -5,9 +5,12 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
+import time
+import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +63,43 @@ def query(db: Path, sql: str, *params) -> list[tuple]:
         return [tuple(row) for row in conn.execute(sql, params)]
     finally:
         conn.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 30) -> bytes:
+    """The body at `url`, once something answers there."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.read()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+@contextmanager
+def datasette(db: Path):
+    """`psg serve` of the archive on a free port; yields its base URL."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "psgscraper", "serve", "--db", str(db),
+         "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{base}/-/versions.json")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def expected_records(directory: Path) -> list[dict]:

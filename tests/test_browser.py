@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_datasette import free_port, wait_for
+from conftest import free_port, wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"

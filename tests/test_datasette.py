@@ -8,17 +8,15 @@ import io
 import json
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ElementTree
 from contextlib import nullcontext
 
 import pytest
-from conftest import crawl, serving
+from conftest import crawl, free_port, serving, wait_for
 from markupsafe import escape
 
 from psgscraper.archive import Archive, CrawlLock
@@ -245,30 +243,12 @@ def test_items_per_month_chart_is_served_offline(datasette):
         assert get(datasette, src).status_code == 200, src
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def serve(db, port: int):
     return subprocess.Popen(
         [sys.executable, "-m", "psgscraper", "serve", "--db", str(db),
          "--port", str(port)],
         stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-
-
-def wait_for(url: str, seconds: float = 30):
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                return response.read()
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
 
 
 @pytest.mark.parametrize("crawling", [False, True], ids=["immutable", "live"])

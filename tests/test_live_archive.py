@@ -8,7 +8,6 @@ request is answered, every answer and every copy holds whole pages only.
 from __future__ import annotations
 
 import json
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import expected_records, psg, query, serving
+from conftest import expected_records, free_port, psg, query, serving
 
 # One snapshot of the crawl's progress: items, the items its sightings name,
 # and the items written for each listing page.
@@ -58,7 +57,7 @@ def live_crawl(tmp_path_factory, mirror_week0) -> LiveCrawl:
             cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         _wait_until(lambda: db.exists() and _written_pages(db) >= 2)
-        port = _free_port()
+        port = free_port()
         datasette = subprocess.Popen(
             [sys.executable, "-m", "psgscraper", "serve", "--db", str(db),
              "--port", str(port)],
@@ -178,9 +177,3 @@ def _wait_until(condition, seconds: float = 60) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("timed out waiting")
         time.sleep(0.05)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]

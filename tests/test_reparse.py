@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
-from conftest import crawl, expected_records, psg, query, serving
+from conftest import crawl, expected_records, free_port, psg, query, serving
 from warcio.archiveiterator import ArchiveIterator
 
 import psgscraper.reparse
@@ -58,7 +58,7 @@ class Crawls:
 def full_text_crawls(tmp_path_factory, mirror_week0, mirror_week1) -> Crawls:
     """Week 0 crawled in full with its full texts, then week 1 incrementally."""
     db = tmp_path_factory.mktemp("full-text") / "psg.db"
-    port = _free_port()  # one host for both weeks, as on the real site
+    port = free_port()  # one host for both weeks, as on the real site
     requests = {}
     for week, mirror in enumerate([mirror_week0, mirror_week1]):
         with serving(mirror, port=port) as server:
@@ -67,12 +67,6 @@ def full_text_crawls(tmp_path_factory, mirror_week0, mirror_week1) -> Crawls:
             requests[week] = server.requests
         assert result.returncode == 0, result.stderr
     return Crawls(db, db.parent / "warc", server.url, requests)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
