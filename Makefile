@@ -2,7 +2,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test bench lint format clean chromium
+.PHONY: install demo test bench fuzz lint format clean chromium
 
 install: $(STAMP)
 
@@ -21,6 +21,20 @@ test: install chromium
 # Speed, memory and request cost against baselines; rewrites BENCHMARKS.md.
 bench: install
 	$(PY) bench/run.py
+
+# The parsers under atheris for FUZZ_SECONDS, inputs up to 1 MB; an input that
+# raises, or takes over a second, stops it and is kept as crash-* or timeout-*.
+FUZZ_SECONDS ?= 60
+FUZZ_STAMP := $(VENV)/.fuzz-installed
+
+$(FUZZ_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[fuzz]'
+	touch $(FUZZ_STAMP)
+
+fuzz: $(FUZZ_STAMP)
+	rm -rf .fuzz-corpus && mkdir -p .fuzz-corpus && cp tests/fixtures/*.html .fuzz-corpus/
+	$(PY) fuzz/fuzz_parse.py .fuzz-corpus -max_total_time=$(FUZZ_SECONDS) \
+		-max_len=1048576 -timeout=1 -rss_limit_mb=4096 -print_final_stats=1
 
 # The browser test drives Debian's Chromium; as root on Debian, install it when
 # it is missing. Elsewhere the test is skipped and says how to enable it.
