@@ -201,7 +201,7 @@ def crawl(
     if result.warc is not None:
         size = result.warc.stat().st_size if result.warc.exists() else 0
         click.echo(f"  responses kept in {result.warc} ({_size(size)})", err=True)
-    if result.crawl["status"] != "ok":
+    if result.crawl["status"] != "ok" or result.failures:
         for failure in result.failures:
             click.echo(f"  {failure}", err=True)
         _exit_now(1)

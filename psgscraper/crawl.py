@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,11 +11,11 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from .archive import Archive, CrawlLock
+from .archive import Archive, ArchiveError, CrawlLock
 from .pipelines import crawl_status
 from .spiders.home import HomeSpider
 from .spiders.listing import LISTING_SECTIONS, ListingSpider
-from .warc import WarcFile, warc_file_name
+from .warc import WarcError, WarcFile, warc_file_name
 
 SECTIONS = (*LISTING_SECTIONS, "home")
 # Requests at a time with no delay: the loopback mirror, or a host of one's own.
@@ -79,6 +80,7 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
     started = time.monotonic()
     warc: WarcFile | None = None
     crawl: dict | None = None
+    failures: list[str] = []
     with CrawlLock(options.db) as lock:
         archive = Archive(options.db)
         try:
@@ -93,7 +95,7 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
             crawlers = _run_spiders(options, crawl_id, warc)
             spiders = [crawler.spider for crawler in crawlers]
             reasons = [crawler.stats.get_value("finish_reason") for crawler in crawlers]
-            failures = [failure for spider in spiders for failure in spider.failures]
+            failures += [failure for spider in spiders for failure in spider.failures]
             requests = sum(
                 crawler.stats.get_value("downloader/request_count", 0)
                 for crawler in crawlers
@@ -109,9 +111,14 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
                 requests=requests,
                 message=message,
             )
+        except sqlite3.Error as error:  # the disk is full, most likely
+            raise ArchiveError(f"cannot write {options.db}: {error}") from None
         finally:
             if warc is not None:
-                warc.release(_outcome(crawl) if crawl else None)
+                try:
+                    warc.release(_outcome(crawl) if crawl else None)
+                except WarcError as error:  # its last records could not be written
+                    failures.append(str(error))
             archive.close()
     return CrawlResult(
         crawl,

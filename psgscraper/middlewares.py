@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import suppress
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import ClassVar
@@ -10,12 +11,13 @@ from typing import ClassVar
 from scrapy import signals
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.dupefilters import RFPDupeFilter
+from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
 from .pipelines import crawl_status
-from .warc import WarcFile, capture_time
+from .warc import WarcError, WarcFile, capture_time
 
 
 class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
@@ -146,24 +148,32 @@ class CaptureMiddleware:
         captured_at = capture_time()
         request.meta[CAPTURED_AT] = captured_at
         if self.warc is not None:
-            self.warc.write_exchange(
-                response.url,
-                method=request.method,
-                request_headers=_header_list(request.headers),
-                status=response.status,
-                response_headers=_header_list(response.headers),
-                body=response.body,
-                captured_at=captured_at,
-                protocol=response.protocol or "HTTP/1.1",
-                ip_address=str(response.ip_address) if response.ip_address else None,
-            )
+            try:
+                self.warc.write_exchange(
+                    response.url,
+                    method=request.method,
+                    request_headers=_header_list(request.headers),
+                    status=response.status,
+                    response_headers=_header_list(response.headers),
+                    body=response.body,
+                    captured_at=captured_at,
+                    protocol=response.protocol or "HTTP/1.1",
+                    ip_address=str(response.ip_address)
+                    if response.ip_address
+                    else None,
+                )
+            except WarcError as error:
+                # A page the crawl cannot keep raw is not archived either.
+                self.crawler.spider.stop(str(error))
+                raise IgnoreRequest(str(error)) from None
         return response
 
     def spider_closed(self, spider, reason) -> None:
         """Let go of the file; the last spider of a plain `scrapy crawl` ends it."""
         status = crawl_status([spider], [reason])
         failures = "; ".join(getattr(spider, "failures", ()))
-        self.warc.release({"status": status, "message": failures})
+        with suppress(WarcError):  # the crawl has reported it
+            self.warc.release({"status": status, "message": failures})
 
 
 CAPTURED_AT = "captured_at"

@@ -7,6 +7,7 @@ read; `psg reparse` does the same with the pages of a WARC file.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 
 from .archive import FAILED, INTERRUPTED, OK, Archive
@@ -48,10 +49,14 @@ class ArchivePipeline:
             )
 
     def process_item(self, item):
-        if isinstance(item, FullText):
-            logger.info(write_full_text(self.archive, self.crawl_id, item))
-        else:
-            logger.info(write_page(self.archive, self.crawl_id, item))
+        """Write the item; an archive that cannot be written stops the crawl."""
+        try:
+            if isinstance(item, FullText):
+                logger.info(write_full_text(self.archive, self.crawl_id, item))
+            else:
+                logger.info(write_page(self.archive, self.crawl_id, item))
+        except sqlite3.Error as error:
+            self.crawler.spider.stop(f"cannot write {self.db_path}: {error}")
         return item
 
     def close_spider(self) -> None:

@@ -97,6 +97,7 @@ class WarcFile:
         except OSError as error:
             raise WarcError(f"cannot write {self.path}: {error.strerror}") from None
         self._writer = WARCWriter(self._file, gzip=True, warc_version=WARC_VERSION)
+        self.broken = False  # a write failed: the file ends at its last whole record
         fields = {
             "software": f"psgscraper/{__version__} (warcio)",
             "format": "WARC File Format 1.1",
@@ -165,15 +166,22 @@ class WarcFile:
         self.records += 2
 
     def close(self, outcome: dict[str, str] | None = None) -> None:
-        """Write how the crawl ended (if said) and close the file; idempotent."""
+        """Write how the crawl ended (if said) and close the file; idempotent.
+
+        Raises WarcError if the file cannot be written (the disk is full):
+        what was written before stays readable up to its last whole record.
+        """
         if self._file.closed:
             return
         try:
-            if outcome:
+            if outcome and not self.broken:
                 self._write(self._outcome_record(outcome))
                 self.records += 1
         finally:
-            self._file.close()
+            try:
+                self._file.close()
+            except OSError as error:
+                raise WarcError(f"cannot write {self.path}: {error.strerror}") from None
 
     def _outcome_record(self, outcome: dict[str, str]):
         payload = "".join(f"{name}: {value}\r\n" for name, value in outcome.items())
@@ -191,8 +199,15 @@ class WarcFile:
         return record
 
     def _write(self, record) -> None:
-        self._writer.write_record(record)
-        self._file.flush()
+        """Write a whole record, or raise WarcError and write no more."""
+        if self.broken:
+            raise WarcError(f"cannot write {self.path}: an earlier write failed")
+        try:
+            self._writer.write_record(record)
+            self._file.flush()
+        except OSError as error:
+            self.broken = True
+            raise WarcError(f"cannot write {self.path}: {error.strerror}") from None
 
 
 def _reason(status: int) -> str:

@@ -8,6 +8,7 @@ writes into a copy of a full archive.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -15,8 +16,9 @@ import sys
 from datetime import datetime
 
 import pytest
-from conftest import crawl, psg, query, serving
+from conftest import crawl, expected_records, psg, query, serving
 
+from psgscraper.archive import Archive
 from psgscraper.warc import CrawlWarc
 
 # Every table but the crawl rows: what a failed crawl must leave as it was.
@@ -112,3 +114,36 @@ def test_a_429_is_given_the_time_its_retry_after_asks(tmp_path, mirror_week0):
     ]
     assert [status for status, _ in answers] == [429, 200]
     assert (answers[1][1] - answers[0][1]).total_seconds() >= 2
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 1.5 MB tmpfs: room for the start of a crawl, not for the whole of it."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1500k", "tmpfs", str(mount)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "--lazy", str(mount)], check=True)
+
+
+def test_a_full_disk_fails_the_crawl_cleanly_and_the_archive_stays_readable(
+    small_disk, mirror_week0
+):
+    db = small_disk / "psg.db"
+    with serving(mirror_week0) as server:
+        result = crawl(server, db)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert re.search(r"database or disk is full|No space left on device", result.stderr)
+    assert query(db, "PRAGMA integrity_check") == [("ok",)]
+    ((status, message, pages),) = query(db, "SELECT status, message, pages FROM crawls")
+    assert status == "failed" and "is full" in message and pages >= 1
+    with Archive(db, readonly=True) as archive:
+        assert 0 < archive.count("items") < len(expected_records(mirror_week0))

@@ -25,6 +25,7 @@ from scrapy.exceptions import (
     ResponseDataLossError,
 )
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.defer import deferred_from_coro
 from twisted.internet.error import (
     ConnectionRefusedError,
     DNSLookupError,
@@ -41,6 +42,7 @@ from ..warc import archive_time
 
 DEFAULT_BASE_URL = LIVE_SITE
 LAYOUT_CHANGED = "layout_changed"
+STOPPED = "stopped"  # finish reason of a crawl stopped by a fault (`stop`)
 
 
 class ArchiveSpider(scrapy.Spider):
@@ -68,6 +70,7 @@ class ArchiveSpider(scrapy.Spider):
         self.full_text = _flag(full_text)
         self.max_pages = int(max_pages) if max_pages else None
         self.failures: list[str] = []
+        self.stopped_by: str | None = None
         self._detector: BoilerplateDetector | None = None
         self._archive: Archive | None = None
         _parsers().submit(int)  # start the parser process while the crawl starts
@@ -156,6 +159,17 @@ class ArchiveSpider(scrapy.Spider):
         )
         raise CloseSpider(LAYOUT_CHANGED)
 
+    def stop(self, reason: str) -> None:
+        """Stop the crawl for a cause no retry mends (the disk is full).
+
+        The reason is noted once; the requests the stop cancels are not
+        failures of their own.
+        """
+        if self.stopped_by is None:
+            self.stopped_by = reason
+            self.failures.append(reason)
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason=STOPPED))
+
     def failed(self, failure):
         """Errback: retry what Scrapy's retries leave alone, else note the failure.
 
@@ -164,6 +178,8 @@ class ArchiveSpider(scrapy.Spider):
         and are retried as often (a faulty host produces any of them). What
         failed for good is noted, with why.
         """
+        if self.stopped_by is not None:
+            return
         reason = describe_failure(failure)
         if _retried_here(failure):
             again = get_retry_request(failure.request, spider=self, reason=reason)
