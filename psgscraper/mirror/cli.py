@@ -155,8 +155,8 @@ def _serve_until_stopped(server: MirrorServer) -> None:
     """Serve until Ctrl-C or SIGTERM; either ends quietly, with status 0."""
     stopped = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    server.start()
     try:
+        server.start()  # inside the try: a Ctrl-C may come as soon as it serves
         stopped.wait()
     except KeyboardInterrupt:
         pass
