@@ -8,12 +8,10 @@ run this test. No browser is ever downloaded.
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import free_port, wait_for
+from conftest import datasette
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -39,19 +37,8 @@ pytestmark = pytest.mark.skipif(
 def site(tmp_path_factory, crawled_week0):
     db = tmp_path_factory.mktemp("browser") / "psg.db"
     shutil.copy(crawled_week0.db, db)
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "psgscraper", "serve", "--db", str(db),
-         "--port", str(port)],
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(f"{base}/-/versions.json")
+    with datasette(db) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import expected_records, free_port, psg, query, serving
+from conftest import datasette, expected_records, psg, query, serving
 
 # One snapshot of the crawl's progress: items, the items its sightings name,
 # and the items written for each listing page.
@@ -49,7 +49,7 @@ def live_crawl(tmp_path_factory, mirror_week0) -> LiveCrawl:
     per_page = Counter(
         _listing_path(record) for record in expected_records(mirror_week0)
     )
-    with serving(mirror_week0, latency=0.03) as server:
+    with serving(mirror_week0, latency=0.05) as server:
         live = LiveCrawl(db, server.url, per_page)
         crawler = subprocess.Popen(
             [sys.executable, "-m", "psgscraper", "crawl", "--base-url", server.url,
@@ -57,33 +57,24 @@ def live_crawl(tmp_path_factory, mirror_week0) -> LiveCrawl:
             cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         _wait_until(lambda: db.exists() and _written_pages(db) >= 2)
-        port = free_port()
-        datasette = subprocess.Popen(
-            [sys.executable, "-m", "psgscraper", "serve", "--db", str(db),
-             "--port", str(port)],
-            cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        url = f"http://127.0.0.1:{port}/psg.json?" + urllib.parse.urlencode(
-            {"sql": PROGRESS, "_shape": "objects"}
-        )
+        query_string = urllib.parse.urlencode({"sql": PROGRESS, "_shape": "objects"})
         try:
-            _wait_until(lambda: _answer(url) is not None)
-            deadline = time.monotonic() + 120
-            while crawler.poll() is None and time.monotonic() < deadline:
-                status, rows = _get(url)
-                live.statuses[status] += 1
-                if rows:
-                    live.answers.append(rows[0])
-                if len(live.answers) % 10 == 1 and len(live.backups) < 3:
-                    dest = work / f"backup-{len(live.backups)}.db"
-                    live.backup_results.append(
-                        psg("backup", "--db", str(db), str(dest), cwd=work)
-                    )
-                    live.backups.append(dest)
+            with datasette(db) as base:
+                url = f"{base}/psg.json?{query_string}"
+                deadline = time.monotonic() + 120
+                while crawler.poll() is None and time.monotonic() < deadline:
+                    status, rows = _get(url)
+                    live.statuses[status] += 1
+                    if rows:
+                        live.answers.append(rows[0])
+                    if len(live.answers) % 10 == 1 and len(live.backups) < 3:
+                        dest = work / f"backup-{len(live.backups)}.db"
+                        live.backup_results.append(
+                            psg("backup", "--db", str(db), str(dest), cwd=work)
+                        )
+                        live.backups.append(dest)
             live.crawl_status = crawler.wait(timeout=60)
         finally:
-            datasette.terminate()
-            datasette.wait(timeout=30)
             if crawler.poll() is None:
                 crawler.kill()
     return live
@@ -162,13 +153,6 @@ def _get(url: str) -> tuple[int, list | None]:
             return response.status, json.loads(response.read())["rows"]
     except urllib.error.HTTPError as error:
         return error.code, None
-
-
-def _answer(url: str):
-    try:
-        return _get(url)
-    except OSError:
-        return None
 
 
 def _wait_until(condition, seconds: float = 60) -> None:
