@@ -370,7 +370,15 @@ class Archive:
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     @contextmanager
-    def _transaction(self) -> Iterator[None]:
+    def transaction(self) -> Iterator[None]:
+        """All or nothing: what is written inside is committed together.
+
+        The archive's own writes each run in one; inside another, a write is
+        part of it, so that a reader never sees one without the other.
+        """
+        if self.conn.in_transaction:
+            yield
+            return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -439,7 +447,7 @@ class Archive:
         message: str | None = None,
         ended: str | None = None,
     ) -> dict:
-        with self._transaction():
+        with self.transaction():
             self._recount_crawl(crawl_id)
             self.conn.execute(
                 "UPDATE crawls SET ended = ?, status = ?, errors = ?, requests = ?, "
@@ -485,7 +493,7 @@ class Archive:
         """Write one parsed page, all or nothing."""
         seen_at = seen_at or utc_now()
         new = changed = first_seen = first_blocks = 0
-        with self._transaction():
+        with self.transaction():
             for record in listing.items:
                 first_seen += not self._seen_in_crawl(
                     "sightings", "item_id", record.id, crawl_id
@@ -654,7 +662,7 @@ class Archive:
         A failed fetch keeps the text an earlier crawl stored. Returns False
         when the archive holds no such item (it turned out to be a block).
         """
-        with self._transaction():
+        with self.transaction():
             if error is None:
                 cursor = self.conn.execute(
                     "UPDATE items SET body = ?, body_fetched = ?, body_error = NULL "
@@ -712,7 +720,7 @@ class Archive:
         Their sightings become the block's sightings; returns how many items moved.
         """
         moved = 0
-        with self._transaction():
+        with self.transaction():
             for fingerprint in sorted(fingerprints):
                 rows = self.conn.execute(
                     "SELECT id, title, summary, listing_key, last_seen FROM items "

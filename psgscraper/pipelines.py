@@ -76,10 +76,11 @@ class ArchivePipeline:
 
 def write_page(archive: Archive, crawl_id: int, page: Page) -> str:
     """Write a listing page, move what it showed to be a block; say what it did."""
-    outcome = archive.record_page(crawl_id, page.listing, seen_at=page.seen_at)
     moved = 0
-    if page.learned:
-        moved = archive.set_aside_items(crawl_id, set(page.learned), REPEATED)
+    with archive.transaction():  # the page, and what it showed to be a block
+        outcome = archive.record_page(crawl_id, page.listing, seen_at=page.seen_at)
+        if page.learned:
+            moved = archive.set_aside_items(crawl_id, set(page.learned), REPEATED)
     return (
         f"{page.listing.page_url}: {outcome.items} items ({outcome.new} new, "
         f"{outcome.changed} changed), {outcome.blocks} set aside"

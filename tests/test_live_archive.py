@@ -35,6 +35,9 @@ class LiveCrawl:
     db: Path
     base_url: str
     per_page: Counter  # items on each listing page, by path
+    # A block only the learning detector catches is stored as an item until
+    # it has been seen on enough pages: on these pages, one more is whole too.
+    learned_block_pages: set[str] = field(default_factory=set)
     answers: list[dict] = field(default_factory=list)  # Datasette's progress
     statuses: Counter = field(default_factory=Counter)
     backups: list[Path] = field(default_factory=list)
@@ -50,7 +53,14 @@ def live_crawl(tmp_path_factory, mirror_week0) -> LiveCrawl:
         _listing_path(record) for record in expected_records(mirror_week0)
     )
     with serving(mirror_week0, latency=0.05) as server:
-        live = LiveCrawl(db, server.url, per_page)
+        blocks = json.loads((mirror_week0 / "blocks.json").read_text())["blocks"]
+        learned = {
+            page.removesuffix("?position=0")
+            for block in blocks
+            if block["caught_by"] == "learning"
+            for page in block["pages"]
+        }
+        live = LiveCrawl(db, server.url, per_page, learned)
         crawler = subprocess.Popen(
             [sys.executable, "-m", "psgscraper", "crawl", "--base-url", server.url,
              "--db", str(db), "--delay", "0", "--concurrency", "2"],
@@ -96,7 +106,7 @@ def test_datasette_never_shows_half_a_page(live_crawl):
     for answer in live_crawl.answers:
         assert answer["items"] == answer["sighted"]
         for page, count in json.loads(answer["pages"]).items():
-            assert count == live_crawl.per_page[_path(page)], page
+            assert_whole(live_crawl, page, count)
 
 
 def test_backups_during_the_crawl_are_whole_snapshots(live_crawl):
@@ -113,7 +123,7 @@ def test_backups_during_the_crawl_are_whole_snapshots(live_crawl):
         ((items, sighted, pages),) = query(backup, PROGRESS)
         assert items == sighted
         for page, count in json.loads(pages).items():
-            assert count == live_crawl.per_page[_path(page)], page
+            assert_whole(live_crawl, page, count)
     sizes = [
         query(backup, "SELECT COUNT(*) FROM items")[0][0]
         for backup in live_crawl.backups
@@ -127,6 +137,16 @@ def test_a_backup_of_a_missing_archive_fails_cleanly(tmp_path):
     assert result.returncode == 1
     assert "no such archive" in result.stderr and "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def assert_whole(live: LiveCrawl, page_url: str, count: int) -> None:
+    """A page shows all its items: the answer key's, or those and a block not
+    yet learned."""
+    path = _path(page_url)
+    whole = {live.per_page[path]}
+    if path in live.learned_block_pages:
+        whole.add(live.per_page[path] + 1)
+    assert count in whole, (page_url, count, whole)
 
 
 def _listing_path(record: dict) -> str:
