@@ -235,7 +235,8 @@ def test_killed_crawl_leaves_complete_pages_and_the_next_one_finishes(
     with serving(mirror_week0, latency=0.02) as server:
         process = subprocess.Popen(
             [sys.executable, "-m", "psgscraper", "crawl", "--base-url", server.url,
-             "--db", str(db), "--delay", "0", "--sections", "news,articles"],
+             "--db", str(db), "--delay", "0", "--sections", "news,articles",
+             "--concurrency", "2"],
             cwd=tmp_path,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -269,9 +270,9 @@ def test_killed_crawl_leaves_complete_pages_and_the_next_one_finishes(
 def test_a_second_crawl_while_one_runs_exits_3_and_names_it(tmp_path, mirror_week0):
     db = tmp_path / "psg.db"
     with serving(mirror_week0, latency=0.05) as server:
-        first = subprocess.Popen(
+        first = subprocess.Popen(  # one request at a time: about eight seconds
             [sys.executable, "-m", "psgscraper", "crawl", "--base-url", server.url,
-             "--db", str(db), "--delay", "0"],
+             "--db", str(db), "--delay", "0", "--concurrency", "1"],
             cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         try:
@@ -416,7 +417,7 @@ def test_interrupted_crawl_is_recorded_and_exits_1(tmp_path, mirror_week0):
     with serving(mirror_week0, latency=0.05) as server:
         process = subprocess.Popen(
             [sys.executable, "-m", "psgscraper", "crawl", "--base-url", server.url,
-             "--db", str(db), "--delay", "0"],
+             "--db", str(db), "--delay", "0", "--concurrency", "2"],
             cwd=tmp_path, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         deadline = time.monotonic() + 60

@@ -414,7 +414,8 @@ def test_no_warc_and_another_warc_dir(tmp_path, mirror_week0):
 def _start_crawl(base_url: str, db: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "psgscraper", "crawl", "--base-url", base_url,
-         "--db", str(db), "--delay", "0", "--sections", "news,articles"],
+         "--db", str(db), "--delay", "0", "--sections", "news,articles",
+         "--concurrency", "2"],
         cwd=db.parent,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
