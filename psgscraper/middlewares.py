@@ -82,6 +82,7 @@ class RetryAfterMiddleware:
     STATUSES = (429, 503)
 
     def __init__(self, crawler) -> None:
+        self.crawler = crawler
         self.longest = crawler.settings.getfloat("PSG_MAX_RETRY_AFTER", 120)
 
     @classmethod
@@ -94,8 +95,15 @@ class RetryAfterMiddleware:
             if wait is None:
                 wait = 2.0 ** (request.meta.get("retry_times", 0) + 1)
             if wait <= self.longest:
-                await asyncio.sleep(wait)
+                await self._wait(wait)
         return response
+
+    async def _wait(self, seconds: float) -> None:
+        """Sleep, but not past the start of a graceful stop (Ctrl-C, SIGTERM)."""
+        loop = asyncio.get_running_loop()
+        until = loop.time() + seconds
+        while self.crawler.crawling and loop.time() < until:
+            await asyncio.sleep(min(0.25, until - loop.time()))
 
 
 def retry_after(value: bytes | None) -> float | None:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import time
 from datetime import datetime
 
 import pytest
@@ -147,3 +149,23 @@ def test_a_full_disk_fails_the_crawl_cleanly_and_the_archive_stays_readable(
     assert status == "failed" and "is full" in message and pages >= 1
     with Archive(db, readonly=True) as archive:
         assert 0 < archive.count("items") < len(expected_records(mirror_week0))
+
+
+def test_ctrl_c_during_a_retry_after_wait_stops_the_crawl(tmp_path, mirror_week0):
+    """The host asks for 100 s; a Ctrl-C does not wait them out."""
+    db = tmp_path / "psg.db"
+    faults = {"429": FIRST_PAGE}
+    with serving(mirror_week0, faults=faults, retry_after=100) as server:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "psgscraper", "crawl", "--base-url", server.url,
+             "--db", str(db), "--delay", "0", "--sections", "news"],
+            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while ("GET", "/news.php", 429) not in server.requests:
+            assert time.monotonic() < deadline, "no 429 was asked for"
+            time.sleep(0.05)
+        time.sleep(0.5)  # into the wait
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 1  # well before the 100 s
+    assert query(db, "SELECT status FROM crawls") == [("interrupted",)]
