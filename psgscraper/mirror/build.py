@@ -44,7 +44,9 @@ import json
 import random
 import shutil
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from . import render
 from .blocks import BLOCKS, LEARNED_AFTER, LEARNING, Block, blocks_on
@@ -116,28 +118,22 @@ def _write_listings(
     records: list[dict] = []
     block_pages: dict[Block, list[str]] = defaultdict(list)
     for section in SECTIONS:
-        pages = site.pages(section)
-        shown = _blocks_of_pages(pages)
-        for number, page_items in enumerate(pages):
-            position = number * PER_PAGE
-            blocks = shown[number]
-            rng = random.Random(f"{seed}:{section}:{page_items[0].number}")
-            body, style = render.listing_page(
-                rng, section, number, len(pages), page_items, blocks
-            )
-            route = f"/{section}.php?position={position}"
-            out.route(route, f"{section}-{position}.html", body, style.content_type)
-            for block in blocks:
+        for page in listing_pages(site, seed, section):
+            route = f"/{section}.php?position={page.position}"
+            name = f"{section}-{page.position}.html"
+            out.route(route, name, page.body, page.content_type)
+            for block in page.blocks:
                 block_pages[block].append(route)
             records += [
-                expected_record(item, position, rank)
-                for rank, item in enumerate(page_items, 1)
+                expected_record(item, page.position, rank)
+                for rank, item in enumerate(page.items, 1)
             ]
-        past_end = render.past_the_end_page(section, len(pages))
+        pages = len(site.pages(section))
+        past_end = render.past_the_end_page(section, pages)
         listings[f"/{section}.php"] = {
             "section": section,
             "per_page": PER_PAGE,
-            "pages": len(pages),
+            "pages": pages,
             "past_end": out.write(
                 f"{section}-end.html",
                 past_end,
@@ -145,6 +141,28 @@ def _write_listings(
             ),
         }
     return listings, records, block_pages
+
+
+class ListingPage(NamedTuple):
+    position: int
+    body: bytes
+    content_type: str
+    blocks: list[Block]
+    items: list[Item]
+
+
+def listing_pages(site: Site, seed: int, section: str) -> Iterator[ListingPage]:
+    """The pages of a section's listing, newest first, each rendered as asked."""
+    pages = site.pages(section)
+    shown = _blocks_of_pages(pages)
+    for number, page_items in enumerate(pages):
+        rng = random.Random(f"{seed}:{section}:{page_items[0].number}")
+        body, style = render.listing_page(
+            rng, section, number, len(pages), page_items, shown[number]
+        )
+        yield ListingPage(
+            number * PER_PAGE, body, style.content_type, shown[number], page_items
+        )
 
 
 def _blocks_of_pages(pages: list[list[Item]]) -> list[list[Block]]:

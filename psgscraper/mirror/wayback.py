@@ -1,0 +1,263 @@
+"""The mirror as a web archive holds it: weekly captures behind a CDX API and replay.
+
+`build_wayback(directory, weeks)` renders the site at weeks 0 to weeks-1 and
+keeps what a web archive would have captured of it:
+
+- week 0: every listing page, the home page (`/` and `index.php`);
+- every later week: the first two pages of each listing and the home page,
+  where the week's new and corrected items are;
+
+each on one of the two host spellings (`www.` or not), at a time of its week.
+Beside them, the odd captures a real archive holds: a second capture of an
+unchanged page (the same digest), a 301 capture (the bare host's
+`index.php` moved to `www.`), a 404 capture, and an image.
+
+    DIR/captures/DIGEST     the payloads, one file per distinct content
+    DIR/index.json          the captures, in CDX order (urlkey, timestamp)
+    DIR/expected.json       per item id, the week its item first showed
+
+`WaybackServer(directory)` answers as the Wayback Machine's CDX server and
+replay do (`/cdx/search/cdx?url=...&output=json`, `/web/TIMESTAMPid_/URL`),
+and answers its first `throttle` requests with 429 and `Retry-After: 1`.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import hashlib
+import json
+import re
+import shutil
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+from . import render
+from .build import HOME_ITEMS, listing_pages
+from .model import LAST_SUNDAY, SECTIONS, plan_site
+
+HOSTS = ("www.perusupportgroup.org.uk", "perusupportgroup.org.uk")
+FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest",
+          "length")  # fmt: skip
+CAPTURED_PAGES = 2  # listing pages captured each week after week 0
+HTML = "text/html"
+
+
+def build_wayback(
+    directory: str | Path, weeks: int = 30, items: int = 1600, seed: int = 0
+) -> dict:
+    """Write `weeks` weeks of captures to `directory`; returns a summary."""
+    directory = Path(directory)
+    if directory.exists():
+        shutil.rmtree(directory)
+    (directory / "captures").mkdir(parents=True)
+    captures: list[dict] = []
+    first_week: dict[str, int] = {}
+
+    def keep(week: int, n: int, path: str, body: bytes, mimetype: str, status=200,
+             location: str | None = None) -> dict:  # fmt: skip
+        digest = base64.b32encode(hashlib.sha1(body).digest()).decode()
+        (directory / "captures" / digest).write_bytes(body)
+        host = HOSTS[(week + n) % 2]
+        capture = {
+            "timestamp": _timestamp(week, n),
+            "original": f"http://{host}{path}",
+            "mimetype": mimetype,
+            "statuscode": str(status),
+            "digest": digest,
+            "length": str(len(body)),
+        }
+        if location:
+            capture["location"] = location
+        captures.append(capture)
+        return capture
+
+    for week in range(weeks):
+        site = plan_site(items, seed, week)
+        home = render.home_page(site.latest(HOME_ITEMS))
+        keep(week, 0, "/", home, HTML)
+        n = 1
+        bodies: dict[str, bytes] = {}
+        for section in SECTIONS:
+            for page in listing_pages(site, seed, section):
+                if week and page.position >= CAPTURED_PAGES * 10:
+                    break
+                query = f"?position={page.position}" if page.position else ""
+                path = f"/{section}.php{query}"
+                keep(week, n, path, page.body, HTML)
+                bodies[path] = page.body
+                n += 1
+                for item in page.items:
+                    first_week.setdefault(item.id, week)
+        if week == 1:  # the same page again, unchanged, hours later
+            keep(week, n, "/news.php", bodies["/news.php"], HTML)
+        if week == 2:
+            moved = f"http://{HOSTS[0]}/"
+            keep(week, 1, "/index.php", b"", HTML, 301, moved)
+        if week == 3:
+            keep(week, n, "/news.php?position=99990", b"Not Found", HTML, 404)
+            keep(week, n + 1, "/images/logo.gif", b"GIF89a\x01\x00", "image/gif")
+    for capture in captures:
+        capture["urlkey"] = urlkey(capture["original"])
+    captures.sort(key=lambda c: (c["urlkey"], c["timestamp"]))
+    (directory / "index.json").write_text(json.dumps(captures, indent=0) + "\n")
+    (directory / "expected.json").write_text(json.dumps(first_week, indent=0) + "\n")
+    return {"weeks": weeks, "captures": len(captures), "items": len(first_week),
+            "digests": len({c["digest"] for c in captures})}  # fmt: skip
+
+
+def _timestamp(week: int, n: int) -> str:
+    """A capture time in the week: the Monday after its edition, hour by page."""
+    day = LAST_SUNDAY + datetime.timedelta(days=7 * week + 1)
+    moment = datetime.datetime.combine(day, datetime.time(6)) + datetime.timedelta(
+        minutes=7 * n
+    )
+    return moment.strftime("%Y%m%d%H%M%S")
+
+
+def urlkey(url: str) -> str:
+    """The SURT form the CDX server sorts and matches on: `uk,org,host)/path`.
+
+    Scheme and a leading `www.` are dropped, so both host spellings are one key.
+    """
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    host = (parts.hostname or "").removeprefix("www.")
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return ",".join(reversed(host.split("."))) + ")" + path.lower()
+
+
+class WaybackServer(ThreadingHTTPServer):
+    """A built Wayback directory answered over HTTP on 127.0.0.1."""
+
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, directory: str | Path, port: int = 0, throttle: int = 0):
+        self.directory = Path(directory)
+        self.captures: list[dict] = json.loads(
+            (self.directory / "index.json").read_text()
+        )
+        self.throttle = throttle
+        self.requests: list[tuple[str, int]] = []
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        super().__init__(("127.0.0.1", port), _WaybackHandler)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/"
+
+    def __enter__(self) -> WaybackServer:
+        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.shutdown()
+        self._thread.join()
+        self.server_close()
+
+    def throttled(self, target: str) -> bool:
+        """Note the request; True while the first `throttle` ones are refused."""
+        with self._lock:
+            self.requests.append((target, 0))
+            return len(self.requests) <= self.throttle
+
+    def cdx(self, query: str) -> tuple[int, bytes]:
+        """The CDX server's answer to a query string (output=json)."""
+        params = {k: v for k, v in parse_qs(query).items()}
+        wanted = params.get("url", [""])[0]
+        if not wanted:
+            return 400, b"missing url"
+        key = urlkey(wanted)
+        match = params.get("matchType", ["exact"])[0]
+        prefix = match == "prefix"
+        rows = [
+            c for c in self.captures
+            if (c["urlkey"].startswith(key) if prefix else c["urlkey"] == key)
+        ]  # fmt: skip
+        low, high = params.get("from", [""])[0], params.get("to", [""])[0]
+        rows = [
+            c for c in rows
+            if (not low or c["timestamp"] >= low.ljust(14, "0"))
+            and (not high or c["timestamp"] <= high.ljust(14, "9"))
+        ]  # fmt: skip
+        for rule in params.get("filter", []):
+            negate, field, pattern = _filter(rule)
+            rows = [c for c in rows if bool(re.fullmatch(pattern, c[field])) != negate]
+        if "collapse" in params:
+            field = params["collapse"][0].split(":")[0]
+            rows = [c for i, c in enumerate(rows)
+                    if i == 0 or rows[i - 1][field] != c[field]]  # fmt: skip
+        if "resumeKey" in params:
+            after = unquote(params["resumeKey"][0])
+            rows = [c for c in rows if f"{c['urlkey']} {c['timestamp']}" > after]
+        fields = params.get("fl", [",".join(FIELDS)])[0].split(",")
+        limit = int(params.get("limit", ["0"])[0] or 0)
+        more = limit and len(rows) > limit
+        rows = rows[:limit] if limit else rows
+        table: list[list[str]] = [fields, *([c[f] for f in fields] for c in rows)]
+        if more and params.get("showResumeKey", [""])[0] == "true":
+            last = rows[-1]
+            table += [[], [quote(f"{last['urlkey']} {last['timestamp']}")]]
+        return 200, json.dumps(table).encode()
+
+    def replay(self, timestamp: str, original: str) -> tuple[int, dict, bytes]:
+        """`/web/TIMESTAMPid_/URL`: the capture as archived, or a redirect to one."""
+        key = urlkey(original)
+        same = [c for c in self.captures if c["urlkey"] == key]
+        if not same:
+            return 404, {"Content-Type": HTML}, b"Not in the archive"
+        exact = [c for c in same if c["timestamp"] == timestamp]
+        if not exact:  # the nearest capture, as the Wayback Machine redirects
+            near = min(same, key=lambda c: abs(int(c["timestamp"]) - int(timestamp)))
+            return (
+                302,
+                {"Location": f"/web/{near['timestamp']}id_/{near['original']}"},
+                b"",
+            )
+        capture = exact[0]
+        headers = {"Content-Type": capture["mimetype"]}
+        if "location" in capture:
+            headers["Location"] = f"/web/{timestamp}id_/{capture['location']}"
+        body = (self.directory / "captures" / capture["digest"]).read_bytes()
+        return int(capture["statuscode"]), headers, body
+
+
+def _filter(rule: str) -> tuple[bool, str, str]:
+    negate = rule.startswith("!")
+    field, _, pattern = rule.lstrip("!").partition(":")
+    return negate, field, pattern
+
+
+class _WaybackHandler(BaseHTTPRequestHandler):
+    server: WaybackServer
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+    def do_GET(self) -> None:
+        if self.server.throttled(self.path):
+            return self._send(
+                429, {"Retry-After": "1", "Content-Type": HTML}, b"Slow down"
+            )
+        parts = urlsplit(self.path)
+        if parts.path == "/cdx/search/cdx":
+            status, body = self.server.cdx(parts.query)
+            return self._send(status, {"Content-Type": "application/json"}, body)
+        replay = re.match(r"^/web/(\d{14})id_/(.+)$", self.path)
+        if replay:
+            return self._send(*self.server.replay(replay[1], replay[2]))
+        self._send(404, {"Content-Type": HTML}, b"Not Found")
+
+    def _send(self, status: int, headers: dict, body: bytes) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format, *args) -> None:
+        pass
