@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
 
 import pytest
+from click.testing import CliRunner
 
+from psgscraper.mirror.cli import mirror
 from psgscraper.mirror.wayback import WaybackServer, build_wayback, urlkey
 
 WEEKS = 6
@@ -165,3 +168,16 @@ def test_the_answer_key_gives_each_items_first_week(wayback):
     first = json.loads((directory / "expected.json").read_text())
     assert summary["items"] == len(first)
     assert set(first.values()) == set(range(WEEKS))  # every week added items
+
+
+def test_psg_mirror_wayback_build_and_a_directory_without_captures(tmp_path):
+    built = CliRunner().invoke(
+        mirror, ["wayback", "build", str(tmp_path / "w"), "--weeks", "2",
+                 "--items", "100"],
+    )  # fmt: skip
+    assert built.exit_code == 0, built.output
+    summary = r"\d+ captures \(\d+ distinct\) of \d+ items over 2 weeks in "
+    assert re.fullmatch(summary + re.escape(str(tmp_path / "w")) + "\n", built.output)
+    refused = CliRunner().invoke(mirror, ["wayback", "serve", str(tmp_path)])
+    assert refused.exit_code == 1
+    assert "holds no captures index" in refused.output

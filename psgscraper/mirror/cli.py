@@ -1,4 +1,4 @@
-"""`psg mirror build` and `psg mirror serve`: the offline mirror from the shell."""
+"""`psg mirror build|serve` and `psg mirror wayback build|serve`, from the shell."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import click
 
 from .build import build_mirror
 from .serve import FAULTS, MirrorError, MirrorServer
+from .wayback import WaybackServer, build_wayback
 
 
 @click.group()
@@ -151,7 +152,53 @@ def serve(
     _serve_until_stopped(server)
 
 
-def _serve_until_stopped(server: MirrorServer) -> None:
+@mirror.group()
+def wayback() -> None:
+    """The mirror as a web archive holds it: weekly captures, CDX and replay."""
+
+
+@wayback.command("build")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--weeks", type=click.IntRange(min=1), default=30, show_default=True,
+              help="Weeks of captures, from week 0.")  # fmt: skip
+@click.option("--items", type=click.IntRange(min=0), default=1600, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+def wayback_build(directory: Path, weeks: int, items: int, seed: int) -> None:
+    """Write the captures of WEEKS weeks of the site to DIRECTORY."""
+    try:
+        summary = build_wayback(directory, weeks=weeks, items=items, seed=seed)
+    except OSError as error:
+        raise click.ClickException(f"cannot build in {directory}: {error}") from None
+    click.echo(
+        f"{summary['captures']} captures ({summary['digests']} distinct) of "
+        f"{summary['items']} items over {weeks} weeks in {directory}"
+    )
+
+
+@wayback.command("serve")
+@click.argument(
+    "directory", type=click.Path(file_okay=False, exists=True, path_type=Path)
+)
+@click.option("--port", type=click.IntRange(0, 65535), default=8002, show_default=True)
+@click.option("--throttle", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Answer the first N requests with 429 and Retry-After.")  # fmt: skip
+def wayback_serve(directory: Path, port: int, throttle: int) -> None:
+    """Serve built captures as a CDX server and replay, until interrupted."""
+    try:
+        server = WaybackServer(directory, port=port, throttle=throttle)
+    except (FileNotFoundError, ValueError):  # no index.json, or not one
+        raise click.ClickException(
+            f"{directory} holds no captures index; build one with "
+            "`psg mirror wayback build`"
+        ) from None
+    except OSError as error:
+        raise click.ClickException(f"cannot listen on port {port}: {error}") from None
+    click.echo(f"Serving the captures in {directory} at {server.url}")
+    sys.stdout.flush()
+    _serve_until_stopped(server)
+
+
+def _serve_until_stopped(server: MirrorServer | WaybackServer) -> None:
     """Serve until Ctrl-C or SIGTERM; either ends quietly, with status 0."""
     stopped = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stopped.set())

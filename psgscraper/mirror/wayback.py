@@ -149,15 +149,24 @@ class WaybackServer(ThreadingHTTPServer):
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}/"
 
-    def __enter__(self) -> WaybackServer:
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
-        self._thread.start()
+    def start(self) -> WaybackServer:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+            self._thread.start()
         return self
 
-    def __exit__(self, *exc_info) -> None:
-        self.shutdown()
-        self._thread.join()
+    def stop(self) -> None:
+        if self._thread is not None:
+            self.shutdown()
+            self._thread.join()
+            self._thread = None
         self.server_close()
+
+    def __enter__(self) -> WaybackServer:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
 
     def throttled(self, target: str) -> bool:
         """Note the request; True while the first `throttle` ones are refused."""
