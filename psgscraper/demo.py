@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 
-from .mirror.build import build_mirror
 from .mirror.serve import MirrorServer
 
 
@@ -32,6 +31,8 @@ def demo(data: Path, port: int, no_serve: bool) -> None:
     if (mirror_dir / "pages.json").is_file():
         click.echo(f"Reusing the mirror in {mirror_dir}", err=True)
     else:
+        from .mirror.build import build_mirror  # rendering: only to build
+
         click.echo(f"Building the offline mirror in {mirror_dir} ...", err=True)
         summary = build_mirror(mirror_dir)
         click.echo(f"  {summary['items']} items, {summary['files']} files", err=True)

@@ -7,12 +7,17 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from .build import build_mirror
 from .serve import FAULTS, MirrorError, MirrorServer
-from .wayback import WaybackServer, build_wayback
+
+if TYPE_CHECKING:
+    from .wayback import WaybackServer
+
+# Rendering the site (build, wayback) is loaded only by the commands that
+# render: every `psg` command imports this module.
 
 
 @click.group()
@@ -40,6 +45,8 @@ def mirror() -> None:
 def build(directory: Path, items: int, seed: int, week: int) -> None:
     """Write the site to DIRECTORY/site, with pages.json, expected.jsonl and
     blocks.json beside it. Replaces an earlier build there."""
+    from .build import build_mirror
+
     try:
         summary = build_mirror(directory, items=items, seed=seed, week=week)
     except OSError as error:
@@ -165,6 +172,8 @@ def wayback() -> None:
 @click.option("--seed", type=int, default=0, show_default=True)
 def wayback_build(directory: Path, weeks: int, items: int, seed: int) -> None:
     """Write the captures of WEEKS weeks of the site to DIRECTORY."""
+    from .wayback import build_wayback
+
     try:
         summary = build_wayback(directory, weeks=weeks, items=items, seed=seed)
     except OSError as error:
@@ -184,6 +193,8 @@ def wayback_build(directory: Path, weeks: int, items: int, seed: int) -> None:
               help="Answer the first N requests with 429 and Retry-After.")  # fmt: skip
 def wayback_serve(directory: Path, port: int, throttle: int) -> None:
     """Serve built captures as a CDX server and replay, until interrupted."""
+    from .wayback import WaybackServer
+
     try:
         server = WaybackServer(directory, port=port, throttle=throttle)
     except (FileNotFoundError, ValueError):  # no index.json, or not one
