@@ -841,9 +841,24 @@ def _read_holder(fd: int) -> dict[str, str]:
 
 
 def _running_message(db_path: Path, holder: dict[str, str]) -> str:
-    crawl = f"crawl {holder['crawl']}" if "crawl" in holder else "a crawl"
-    since = f" (process {holder.get('pid', '?')} since {holder.get('started', '?')})"
-    return f"{crawl} is running on {db_path}{since if holder else ''}; not started"
+    since = f" ({_process(holder)})" if holder else ""
+    return f"{_crawl(holder)} is running on {db_path}{since}; not started"
+
+
+def took_over_message(holder: dict[str, str]) -> str:
+    """What a crawl says when it took over a dead crawl's lock (`stale`)."""
+    return (
+        f"{_crawl(holder)} ({_process(holder)}) ended without letting go of the "
+        "archive's lock: taken over, and that crawl marked interrupted"
+    )
+
+
+def _crawl(holder: dict[str, str]) -> str:
+    return f"crawl {holder['crawl']}" if "crawl" in holder else "a crawl"
+
+
+def _process(holder: dict[str, str]) -> str:
+    return f"process {holder.get('pid', '?')} since {holder.get('started', '?')}"
 
 
 # The crawl locks this process holds (their file descriptors). A process forked

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .archive import ArchiveError, CrawlRunning
+from .archive import ArchiveError, CrawlRunning, took_over_message
 from .demo import demo
 from .diff import diff
 from .export import export
@@ -196,7 +196,7 @@ def crawl(
     except (ArchiveError, WarcError) as error:
         raise click.ClickException(str(error)) from None
     if result.took_over:
-        click.echo(f"{_took_over(result.took_over)}", err=True)
+        click.echo(took_over_message(result.took_over), err=True)
     click.echo(crawl_summary(result.crawl, result.seconds), err=True)
     if result.warc is not None:
         size = result.warc.stat().st_size if result.warc.exists() else 0
@@ -206,14 +206,6 @@ def crawl(
             click.echo(f"  {failure}", err=True)
         _exit_now(1)
     _exit_now(0)
-
-
-def _took_over(holder: dict[str, str]) -> str:
-    crawl = f"crawl {holder['crawl']}" if "crawl" in holder else "a crawl"
-    return (
-        f"{crawl} (process {holder.get('pid', '?')}) ended without letting go of "
-        "the archive's lock: taken over, and that crawl marked interrupted"
-    )
 
 
 def _exit_now(status: int) -> None:

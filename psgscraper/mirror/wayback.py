@@ -140,7 +140,7 @@ class WaybackServer(ThreadingHTTPServer):
             (self.directory / "index.json").read_text()
         )
         self.throttle = throttle
-        self.requests: list[tuple[str, int]] = []
+        self.requests: list[str] = []  # the targets asked for, in order
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         super().__init__(("127.0.0.1", port), _WaybackHandler)
@@ -171,12 +171,12 @@ class WaybackServer(ThreadingHTTPServer):
     def throttled(self, target: str) -> bool:
         """Note the request; True while the first `throttle` ones are refused."""
         with self._lock:
-            self.requests.append((target, 0))
+            self.requests.append(target)
             return len(self.requests) <= self.throttle
 
     def cdx(self, query: str) -> tuple[int, bytes]:
         """The CDX server's answer to a query string (output=json)."""
-        params = {k: v for k, v in parse_qs(query).items()}
+        params = parse_qs(query)
         wanted = params.get("url", [""])[0]
         if not wanted:
             return 400, b"missing url"
