@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .parse import BoilerplateDetector, Listing
+from .parse import BoilerplateDetector, ItemPage, Listing
 
 
 @dataclass(frozen=True)
@@ -37,3 +37,8 @@ class FullText:
     body: str | None
     fetched_at: str | None
     error: str | None = None
+
+    @classmethod
+    def read(cls, item_id: str, page: ItemPage, fetched_at: str | None) -> FullText:
+        """The text of a parsed item page, or why it gave none."""
+        return cls(item_id, page.body or None, fetched_at, page.reason)

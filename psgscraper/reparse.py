@@ -130,8 +130,7 @@ def _full_text(item_id: str, capture: Capture) -> FullText:
     if capture.status != 200:
         return FullText(item_id, None, None, f"HTTP {capture.status}")
     page = parse_item_page(capture.body, capture.url, content_type=capture.content_type)
-    seen_at = archive_time(capture.captured_at)
-    return FullText(item_id, page.body or None, seen_at, page.reason)
+    return FullText.read(item_id, page, archive_time(capture.captured_at))
 
 
 def _remove_archive(path: Path) -> None:

@@ -142,7 +142,7 @@ class ArchiveSpider(scrapy.Spider):
 
     async def read_item_page(self, response, item_id: str):
         page = await _parse_elsewhere(parse_item_page, response)
-        yield FullText(item_id, page.body or None, seen_at(response), page.reason)
+        yield FullText.read(item_id, page, seen_at(response))
 
     def item_page_failed(self, failure):
         """An item page that cannot be had is noted; it does not fail the crawl."""
