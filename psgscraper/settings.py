@@ -32,7 +32,6 @@ REDIRECT_MAX_TIMES = 5  # a loop ends here, and is reported
 # A listing page is about 8 KB: anything past 10 MB is a broken answer.
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
-TELNETCONSOLE_ENABLED = False
 
 
 def _without(base: dict, *left_out: str) -> dict:
@@ -75,7 +74,8 @@ DOWNLOADER_MIDDLEWARES = {
     "psgscraper.middlewares.CaptureMiddleware": 950,
 }
 # The WARC file that keeps this crawl's requests and responses (none if empty),
-# and the fields of its warcinfo record. `psg crawl` sets both.
+# and the fields of its warcinfo record. `psg crawl` sets the file and opens
+# it with its own fields; a plain `scrapy crawl` may give both.
 PSG_WARC = ""
 PSG_WARC_INFO: dict[str, str] = {}
 
