@@ -151,6 +151,11 @@ class MirrorServer(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False
+    # The listen backlog of a real web server (Apache's is 511), not
+    # socketserver's 5: a crawler opening 16 connections at once would see
+    # some connection attempts dropped and retried a second later, long enough
+    # to time out a request that never reached the server.
+    request_queue_size = 511
 
     def __init__(
         self,

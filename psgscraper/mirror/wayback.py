@@ -133,6 +133,7 @@ class WaybackServer(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 511  # as MirrorServer's, a real server's backlog
 
     def __init__(self, directory: str | Path, port: int = 0, throttle: int = 0):
         self.directory = Path(directory)
