@@ -19,7 +19,7 @@ from .items import FullText, Page
 from .parse import BoilerplateDetector, parse_item_page, parse_listing
 from .parse.links import is_first_page, item_id_from_url, section_from_url
 from .pipelines import write_full_text, write_page
-from .warc import Capture, CrawlWarc, archive_time, warc_files
+from .warc import Capture, CrawlWarc, archive_time, sighting_time, warc_files
 
 KILLED = "the WARC file ends before the crawl did: the crawl was killed"
 
@@ -123,14 +123,14 @@ def _listing_page(capture: Capture, detector: BoilerplateDetector) -> Page | Non
     )
     if not listing.items and is_first_page(capture.url):
         return None
-    return Page.read(listing, detector, archive_time(capture.captured_at))
+    return Page.read(listing, detector, sighting_time(capture.url, capture.captured_at))
 
 
 def _full_text(item_id: str, capture: Capture) -> FullText:
     if capture.status != 200:
         return FullText(item_id, None, None, f"HTTP {capture.status}")
     page = parse_item_page(capture.body, capture.url, content_type=capture.content_type)
-    return FullText.read(item_id, page, archive_time(capture.captured_at))
+    return FullText.read(item_id, page, sighting_time(capture.url, capture.captured_at))
 
 
 def _remove_archive(path: Path) -> None:

@@ -32,6 +32,7 @@ from warcio.timeutils import datetime_to_iso_date, iso_date_to_datetime
 from warcio.warcwriter import WARCWriter
 
 from . import __version__
+from .parse.links import archived_at
 
 WARC_VERSION = "WARC/1.1"
 CONFORMS_TO = (
@@ -56,6 +57,12 @@ def archive_time(warc_date: str) -> str:
     """A WARC-Date as the archive writes times (UTC, whole seconds)."""
     moment = iso_date_to_datetime(warc_date).replace(tzinfo=timezone.utc)
     return moment.isoformat(timespec="seconds")
+
+
+def sighting_time(url: str, warc_date: str) -> str:
+    """When a page showed what it shows: the web archive's capture time if it
+    came from one (`/web/20050314060000id_/...`), else when it arrived."""
+    return archived_at(url) or archive_time(warc_date)
 
 
 def warc_file_name(crawl_id: int, started: datetime | None = None) -> str:

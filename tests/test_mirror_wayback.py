@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from psgscraper.mirror.cli import mirror
-from psgscraper.mirror.wayback import WaybackServer, build_wayback, urlkey
+from psgscraper.mirror.wayback import WaybackServer, build_wayback
+from psgscraper.parse.links import stamp_time, urlkey
 
 WEEKS = 6
 FL = "timestamp,original,statuscode,mimetype,digest"
@@ -51,20 +52,6 @@ def cdx(server, **params) -> list[list[str]]:
     status, _, body = get(server, "/cdx/search/cdx?" + urllib.parse.urlencode(params))
     assert status == 200
     return json.loads(body)
-
-
-@pytest.mark.parametrize(
-    ("url", "key"),
-    [
-        ("http://www.perusupportgroup.org.uk/news.php?position=10",
-         "uk,org,perusupportgroup)/news.php?position=10"),
-        ("perusupportgroup.org.uk/", "uk,org,perusupportgroup)/"),
-        ("https://perusupportgroup.org.uk/News.php",
-         "uk,org,perusupportgroup)/news.php"),
-    ],
-)  # fmt: skip
-def test_urlkey_is_one_for_both_host_spellings(url, key):
-    assert urlkey(url) == key
 
 
 def test_a_prefix_query_answers_in_the_cdx_json_shape(server):
@@ -163,11 +150,14 @@ def test_a_throttled_archive_answers_429_with_retry_after(wayback):
     assert second[0] == 200
 
 
-def test_the_answer_key_gives_each_items_first_week(wayback):
+def test_the_answer_key_gives_each_items_first_week_and_capture(wayback):
     directory, summary = wayback
     first = json.loads((directory / "expected.json").read_text())
+    captures = json.loads((directory / "index.json").read_text())
     assert summary["items"] == len(first)
-    assert set(first.values()) == set(range(WEEKS))  # every week added items
+    assert {seen["week"] for seen in first.values()} == set(range(WEEKS))
+    times = {stamp_time(capture["timestamp"]) for capture in captures}
+    assert {seen["captured"] for seen in first.values()} <= times
 
 
 def test_psg_mirror_wayback_build_and_a_directory_without_captures(tmp_path):

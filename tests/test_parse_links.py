@@ -6,9 +6,12 @@ import pytest
 
 from psgscraper.parse.links import (
     absolute_url,
+    archived_at,
     item_id_from_url,
+    replay_url,
     section_from_url,
     strip_archive_prefix,
+    urlkey,
 )
 
 SITE = "http://www.perusupportgroup.org.uk"
@@ -126,3 +129,50 @@ def test_section_from_url(url, section):
 )
 def test_absolute_url_agrees_with_urljoin(page_url, href):
     assert absolute_url(href, page_url) == urljoin(page_url, href)
+
+
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        ("http://www.perusupportgroup.org.uk/news.php?position=10",
+         "uk,org,perusupportgroup)/news.php?position=10"),
+        ("perusupportgroup.org.uk/", "uk,org,perusupportgroup)/"),
+        ("https://perusupportgroup.org.uk/News.php",
+         "uk,org,perusupportgroup)/news.php"),
+    ],
+)  # fmt: skip
+def test_urlkey_is_one_for_both_host_spellings(url, key):
+    assert urlkey(url) == key
+
+
+@pytest.mark.parametrize(
+    ("url", "when"),
+    [
+        ("https://web.archive.org/web/20050314060709id_/http://www.perusupportgroup"
+         ".org.uk/news.php", "2005-03-14T06:07:09+00:00"),
+        ("http://127.0.0.1:8766/web/20190325060000/http://perusupportgroup.org.uk/",
+         "2019-03-25T06:00:00+00:00"),
+        ("/web/20171231235959im_/http://www.perusupportgroup.org.uk/logo.gif",
+         "2017-12-31T23:59:59+00:00"),
+        # A shorter timestamp asks for the nearest capture: no capture time.
+        ("https://web.archive.org/web/2018id_/http://www.perusupportgroup.org.uk/",
+         None),
+        ("https://web.archive.org/web/20181399000000id_/http://x.org/", None),
+        ("http://www.perusupportgroup.org.uk/news.php?position=10", None),
+    ],
+)  # fmt: skip
+def test_a_captures_time_comes_from_its_full_timestamp_only(url, when):
+    assert archived_at(url) == when
+
+
+def test_a_capture_is_replayed_raw_from_its_timestamp_and_original():
+    url = replay_url("https://web.archive.org/", "20050314060709",
+                     "http://perusupportgroup.org.uk/news.php?position=10")  # fmt: skip
+    assert url == (
+        "https://web.archive.org/web/20050314060709id_/"
+        "http://perusupportgroup.org.uk/news.php?position=10"
+    )
+    assert strip_archive_prefix(url) == (
+        "http://perusupportgroup.org.uk/news.php?position=10"
+    )
+    assert archived_at(url) == "2005-03-14T06:07:09+00:00"

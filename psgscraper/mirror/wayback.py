@@ -9,12 +9,13 @@ keeps what a web archive would have captured of it:
 
 each on one of the two host spellings (`www.` or not), at a time of its week.
 Beside them, the odd captures a real archive holds: a second capture of an
-unchanged page (the same digest), a 301 capture (the bare host's
-`index.php` moved to `www.`), a 404 capture, and an image.
+unchanged page (the same digest, which `collapse=digest` drops), the home
+page as `index.php` too (the same digest under another URL), a 301 capture
+(the bare host's `index.php` moved to `www.`), a 404 capture, and an image.
 
     DIR/captures/DIGEST     the payloads, one file per distinct content
     DIR/index.json          the captures, in CDX order (urlkey, timestamp)
-    DIR/expected.json       per item id, the week its item first showed
+    DIR/expected.json       per item id, the week and capture time it first showed
 
 `WaybackServer(directory)` answers as the Wayback Machine's CDX server and
 replay do (`/cdx/search/cdx?url=...&output=json`, `/web/TIMESTAMPid_/URL`),
@@ -34,11 +35,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
+from ..parse.links import SITE_HOSTS, stamp_time, urlkey
 from . import render
 from .build import HOME_ITEMS, listing_pages
 from .model import LAST_SUNDAY, SECTIONS, plan_site
 
-HOSTS = ("www.perusupportgroup.org.uk", "perusupportgroup.org.uk")
 FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest",
           "length")  # fmt: skip
 CAPTURED_PAGES = 2  # listing pages captured each week after week 0
@@ -54,13 +55,18 @@ def build_wayback(
         shutil.rmtree(directory)
     (directory / "captures").mkdir(parents=True)
     captures: list[dict] = []
-    first_week: dict[str, int] = {}
+    first_seen: dict[str, dict] = {}  # per item: the week and capture first showing it
+
+    def shown(items, week: int, capture: dict) -> None:
+        when = stamp_time(capture["timestamp"])
+        for item in items:
+            first_seen.setdefault(item.id, {"week": week, "captured": when})
 
     def keep(week: int, n: int, path: str, body: bytes, mimetype: str, status=200,
              location: str | None = None) -> dict:  # fmt: skip
         digest = base64.b32encode(hashlib.sha1(body).digest()).decode()
         (directory / "captures" / digest).write_bytes(body)
-        host = HOSTS[(week + n) % 2]
+        host = SITE_HOSTS[(week + n) % 2]
         capture = {
             "timestamp": _timestamp(week, n),
             "original": f"http://{host}{path}",
@@ -76,8 +82,9 @@ def build_wayback(
 
     for week in range(weeks):
         site = plan_site(items, seed, week)
-        home = render.home_page(site.latest(HOME_ITEMS))
-        keep(week, 0, "/", home, HTML)
+        latest = site.latest(HOME_ITEMS)
+        home = render.home_page(latest)
+        shown(latest, week, keep(week, 0, "/", home, HTML))
         n = 1
         bodies: dict[str, bytes] = {}
         for section in SECTIONS:
@@ -86,15 +93,15 @@ def build_wayback(
                     break
                 query = f"?position={page.position}" if page.position else ""
                 path = f"/{section}.php{query}"
-                keep(week, n, path, page.body, HTML)
+                shown(page.items, week, keep(week, n, path, page.body, HTML))
                 bodies[path] = page.body
                 n += 1
-                for item in page.items:
-                    first_week.setdefault(item.id, week)
-        if week == 1:  # the same page again, unchanged, hours later
+        if week == 0:  # the home page under its other name: the same content
+            keep(week, n, "/index.php", home, HTML)
+        if week == 1:  # the same page again, unchanged, later that day
             keep(week, n, "/news.php", bodies["/news.php"], HTML)
         if week == 2:
-            moved = f"http://{HOSTS[0]}/"
+            moved = f"http://{SITE_HOSTS[0]}/"
             keep(week, 1, "/index.php", b"", HTML, 301, moved)
         if week == 3:
             keep(week, n, "/news.php?position=99990", b"Not Found", HTML, 404)
@@ -103,29 +110,19 @@ def build_wayback(
         capture["urlkey"] = urlkey(capture["original"])
     captures.sort(key=lambda c: (c["urlkey"], c["timestamp"]))
     (directory / "index.json").write_text(json.dumps(captures, indent=0) + "\n")
-    (directory / "expected.json").write_text(json.dumps(first_week, indent=0) + "\n")
-    return {"weeks": weeks, "captures": len(captures), "items": len(first_week),
+    (directory / "expected.json").write_text(json.dumps(first_seen, indent=0) + "\n")
+    return {"weeks": weeks, "captures": len(captures), "items": len(first_seen),
             "digests": len({c["digest"] for c in captures})}  # fmt: skip
 
 
 def _timestamp(week: int, n: int) -> str:
-    """A capture time in the week: the Monday after its edition, hour by page."""
+    """A capture time in the week: the Monday after its edition, from 06:00,
+    20 seconds a page (the week's captures are one crawl of the site)."""
     day = LAST_SUNDAY + datetime.timedelta(days=7 * week + 1)
     moment = datetime.datetime.combine(day, datetime.time(6)) + datetime.timedelta(
-        minutes=7 * n
+        seconds=20 * n
     )
     return moment.strftime("%Y%m%d%H%M%S")
-
-
-def urlkey(url: str) -> str:
-    """The SURT form the CDX server sorts and matches on: `uk,org,host)/path`.
-
-    Scheme and a leading `www.` are dropped, so both host spellings are one key.
-    """
-    parts = urlsplit(url if "://" in url else f"http://{url}")
-    host = (parts.hostname or "").removeprefix("www.")
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return ",".join(reversed(host.split("."))) + ")" + path.lower()
 
 
 class WaybackServer(ThreadingHTTPServer):

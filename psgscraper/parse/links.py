@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import datetime, timezone
 from urllib.parse import urljoin, urlsplit
 
 from .text import fold_key
@@ -12,7 +13,12 @@ SECTIONS = ("news", "articles", "home")
 
 # Where the site was published; item pages lived at article-ID.html below it.
 LIVE_SITE = "http://www.perusupportgroup.org.uk/"
+# Both spellings the site was reached and captured under.
+SITE_HOSTS = ("www.perusupportgroup.org.uk", "perusupportgroup.org.uk")
 WAYBACK = "https://web.archive.org/web/*/"
+# The Wayback Machine's capture index (CDX server) and its replay of captures.
+WAYBACK_CDX = "https://web.archive.org/cdx/search/cdx"
+WAYBACK_REPLAY = "https://web.archive.org/"
 
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][\w.-]*$")
 
@@ -21,6 +27,9 @@ _DETAIL_PATH = re.compile(r"(?:^|/)article-(?P<number>\d+)\.html?(?:[?#]|$)", re
 # path relative to the archive; the archived URL can lose a slash (http:/host).
 _ARCHIVE_PREFIX = re.compile(
     r"^(?:https?://[^/]+)?/web/\d{1,14}(?:[a-z]{2}_)?/+(?P<original>.+)$", re.I
+)
+_CAPTURE_TIME = re.compile(
+    r"^(?:https?://[^/]+)?/web/(?P<stamp>\d{14})(?:[a-z]{2}_)?/", re.I
 )
 
 
@@ -34,6 +43,36 @@ def strip_archive_prefix(url: str) -> str:
     if not re.match(r"^https?://", original, re.I):
         original = "http://" + original
     return original
+
+
+def archived_at(url: str) -> str | None:
+    """When a web archive captured the page at `url`, if the URL says it to the second.
+
+    `/web/20050314060000id_/...` was captured at 2005-03-14T06:00:00 UTC; a
+    shorter timestamp is a request for the nearest capture, not a capture time.
+    """
+    stamp = capture_timestamp(url)
+    return stamp_time(stamp) if stamp else None
+
+
+def capture_timestamp(url: str) -> str | None:
+    """The 14-digit timestamp of a web archive's capture URL, if it has one."""
+    match = _CAPTURE_TIME.match(url)
+    return match["stamp"] if match else None
+
+
+def stamp_time(stamp: str) -> str | None:
+    """A CDX timestamp (`20050314060000`) as the archive writes times."""
+    try:
+        moment = datetime.strptime(stamp, "%Y%m%d%H%M%S")
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=timezone.utc).isoformat(timespec="seconds")
+
+
+def replay_url(replay_root: str, timestamp: str, original: str) -> str:
+    """A capture's bytes as archived (`id_`: the page unchanged, no banner)."""
+    return f"{replay_root.rstrip('/')}/web/{timestamp}id_/{original}"
 
 
 def archived_like(url: str, page_url: str) -> str:
@@ -100,3 +139,14 @@ def original_url(item_id: str) -> str | None:
 def wayback_url(url: str) -> str:
     """The Wayback Machine's list of captures of a URL."""
     return WAYBACK + url
+
+
+def urlkey(url: str) -> str:
+    """The SURT form the CDX server sorts and matches on: `uk,org,host)/path`.
+
+    Scheme and a leading `www.` are dropped, so both host spellings are one key.
+    """
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    host = (parts.hostname or "").removeprefix("www.")
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return ",".join(reversed(host.split("."))) + ")" + path.lower()
