@@ -1,4 +1,5 @@
-"""`psg mirror build|serve` and `psg mirror wayback build|serve`, from the shell."""
+"""`psg mirror build|serve`, `psg mirror wayback build|serve` and
+`psg mirror wordpress serve`, from the shell."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ from .serve import FAULTS, MirrorError, MirrorServer
 
 if TYPE_CHECKING:
     from .wayback import WaybackServer
+    from .wordpress import WordPressServer
 
-# Rendering the site (build, wayback) is loaded only by the commands that
-# render: every `psg` command imports this module.
+# Rendering the site (build, wayback, wordpress) is loaded only by the commands
+# that render: every `psg` command imports this module.
 
 
 @click.group()
@@ -209,7 +211,64 @@ def wayback_serve(directory: Path, port: int, throttle: int) -> None:
     _serve_until_stopped(server)
 
 
-def _serve_until_stopped(server: MirrorServer | WaybackServer) -> None:
+@mirror.group()
+def wordpress() -> None:
+    """The site as WordPress serves it now: the REST API's posts list."""
+
+
+@wordpress.command("serve")
+@click.option("--port", type=click.IntRange(0, 65535), default=8003, show_default=True)
+@click.option("--items", type=click.IntRange(min=0), default=1600, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--week",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="The site this many weeks later: new posts, a few edited.",
+)
+@click.option(
+    "--posts",
+    type=click.IntRange(min=0),
+    default=250,
+    show_default=True,
+    help="How many of the latest items are posts.",
+)
+@click.option(
+    "--no-pretty-permalinks",
+    "plain_permalinks",
+    is_flag=True,
+    help="Answer /wp-json/ with 404: the API only at /?rest_route=.",
+)
+def wordpress_serve(
+    port: int, items: int, seed: int, week: int, posts: int, plain_permalinks: bool
+) -> None:
+    """Serve the latest items as a WordPress site's posts, until interrupted."""
+    from .wordpress import WordPressServer
+
+    try:
+        server = WordPressServer(
+            port=port,
+            items=items,
+            seed=seed,
+            week=week,
+            posts=posts,
+            pretty_permalinks=not plain_permalinks,
+        )
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            message = f"port {port} is already in use; try another, or --port 0"
+        else:
+            message = f"cannot listen on 127.0.0.1:{port}: {error.strerror}"
+        raise click.ClickException(message) from None
+    click.echo(f"Serving {len(server.posts)} posts as WordPress at {server.url}")
+    sys.stdout.flush()
+    _serve_until_stopped(server)
+
+
+def _serve_until_stopped(
+    server: MirrorServer | WaybackServer | WordPressServer,
+) -> None:
     """Serve until Ctrl-C or SIGTERM; either ends quietly, with status 0."""
     stopped = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stopped.set())
