@@ -7,7 +7,11 @@ Tables
 - `sightings`: every appearance of an item on a page in a crawl.
 - `item_versions`: an item's previous text, each time a crawl saw it changed.
 - `boilerplate` and `boilerplate_sightings`: the blocks set aside, and where.
-- `crawls`: one row per crawl, with its status and figures.
+- `crawls`: one row per crawl, with its source, status and figures.
+- `captures`: every web-archive capture a crawl from the Wayback Machine
+  listed, and what became of it (parsed, same content as another, skipped).
+- `wordpress_posts`: the current site's posts: each one's item, WordPress id,
+  link and dates (`modified` tells an incremental crawl what changed).
 
 Every listing page is written in one transaction, so a crawl stopped at any
 instant leaves only complete pages behind. Writes use plain SQL on a
@@ -32,7 +36,7 @@ import sqlite_utils
 from .parse import RECORD_FIELDS, Listing, Record
 from .parse.text import fold_key
 
-SCHEMA_VERSION = 3  # 2: the newsletters view; 3: full texts, WARC files
+SCHEMA_VERSION = 4  # 2: newsletters view; 3: full texts, WARC; 4: captures, sources
 
 # An item's text as published; a difference here is a change worth a version.
 CONTENT_FIELDS = ("title", "date_text", "summary", "byline", "image_caption")
@@ -58,12 +62,25 @@ _SEEN_AT = "first_seen = MIN(first_seen, ?), last_seen = MAX(last_seen, ?)"
 
 RUNNING, OK, FAILED, INTERRUPTED = "running", "ok", "failed", "interrupted"
 
+# Where a crawl read the newsletter: the site's listing pages (the live host,
+# the mirror, or a web archive's copy at one date), the Wayback Machine's
+# captures of every date, or the current site's WordPress API.
+SITE, WAYBACK, WORDPRESS = "site", "wayback", "wordpress"
+SOURCES = (SITE, WAYBACK, WORDPRESS)
+
+# What became of a listed capture (`captures.outcome`).
+PARSED = "parsed"  # fetched and read: `items_found` items
+SAME_CONTENT = "same content"  # a digest already read: its sightings copied
+REDIRECT = "redirect"  # a 3xx capture; `note` says to where
+SKIPPED = "skipped"  # not HTML, an error page, or not a page of the newsletter
+
 TABLES = {
     "crawls": {
         "columns": {
             "id": int,
             "started": str,
             "ended": str,
+            "source": str,
             "base_url": str,
             "sections": str,
             "incremental": int,
@@ -83,6 +100,7 @@ TABLES = {
         "pk": "id",
         "not_null": ["started", "status"],
         "defaults": {
+            "source": SITE,
             "status": RUNNING,
             "pages": 0,
             "requests": 0,
@@ -176,6 +194,45 @@ TABLES = {
             ("last_crawl", "crawls", "id"),
         ],
     },
+    "captures": {
+        "columns": {
+            "id": int,
+            "original": str,
+            "timestamp": str,
+            "captured": str,
+            "section": str,
+            "status": int,
+            "mimetype": str,
+            "digest": str,
+            "url": str,
+            "crawl_id": int,
+            "fetched_at": str,
+            "outcome": str,
+            "items_found": int,
+            "same_as": int,
+            "note": str,
+        },
+        "pk": "id",
+        "not_null": ["original", "timestamp", "captured", "crawl_id", "outcome"],
+        "foreign_keys": [("crawl_id", "crawls", "id"), ("same_as", "captures", "id")],
+    },
+    "wordpress_posts": {
+        "columns": {
+            "item_id": str,
+            "wp_id": int,
+            "link": str,
+            "date_gmt": str,
+            "modified_gmt": str,
+            "first_crawl": int,
+            "last_crawl": int,
+        },
+        "pk": "item_id",
+        "foreign_keys": [
+            ("item_id", "items", "id"),
+            ("first_crawl", "crawls", "id"),
+            ("last_crawl", "crawls", "id"),
+        ],
+    },
     "boilerplate_sightings": {
         "columns": {
             "id": int,
@@ -205,10 +262,14 @@ INDEXES = {
         ["fingerprint"],
         ["date_text"],
     ],
-    "sightings": [["item_id"], ["crawl_id", "item_id"]],
+    "sightings": [["item_id"], ["crawl_id", "item_id"], ["page_url"]],
     "item_versions": [["item_id"], ["crawl_id", "item_id"]],
     "boilerplate_sightings": [["fingerprint"], ["crawl_id", "fingerprint"]],
+    "captures": [["digest"], ["captured"], ["crawl_id"], ["url"]],
+    "wordpress_posts": [["wp_id"], ["modified_gmt"]],
 }
+# Indexes that also keep a rule.
+UNIQUE_INDEXES = {"captures": [["original", "timestamp"]]}
 # What full-text search reads, in the order the search query weighs it.
 FTS_COLUMNS = ("title", "summary", "byline", "body")
 
@@ -314,6 +375,11 @@ class Archive:
         for name, column_sets in INDEXES.items():
             for columns in column_sets:
                 db[name].create_index(columns, if_not_exists=True)
+        for name, column_sets in UNIQUE_INDEXES.items():
+            for columns in column_sets:
+                db[name].create_index(columns, unique=True, if_not_exists=True)
+        # Crawls before schema 4 all read the site's listing pages.
+        self.conn.execute(f"UPDATE crawls SET source = '{SITE}' WHERE source IS NULL")
         self._create_fts()
 
     def _create_fts(self) -> None:
@@ -404,15 +470,17 @@ class Archive:
         sections: Iterable[str],
         incremental: bool = False,
         *,
+        source: str = SITE,
         started: str | None = None,
         warc: Path | None = None,
     ) -> int:
         """Open a crawl row; `warc` is the file that keeps its responses."""
         cursor = self.conn.execute(
-            "INSERT INTO crawls (started, base_url, sections, incremental, status, "
-            "warc) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO crawls (started, source, base_url, sections, incremental, "
+            "status, warc) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 started or utc_now(),
+                source,
                 base_url,
                 ",".join(sections),
                 int(incremental),
@@ -538,7 +606,7 @@ class Archive:
         """Insert or update one item; returns `new`, `changed` or `seen`."""
         stored = self.conn.execute(
             "SELECT section, title, date_text, summary, byline, image_caption, "
-            "listing_key FROM items WHERE id = ?",
+            "listing_key, last_seen FROM items WHERE id = ?",
             (record.id,),
         ).fetchone()
         key = listing_key(record.section, record.title, record.date_text)
@@ -546,7 +614,7 @@ class Archive:
             self._insert_item(record, key, crawl_id, seen_at)
             self._mark_duplicates(key)
             return "new"
-        stored_section, *stored_text, stored_key = stored
+        stored_section, *stored_text, stored_key, last_seen = stored
         if record.section == "home" and stored_section != "home":
             # The home page repeats, in a shorter form, what a listing holds in
             # full: it tells when the item was seen, not what it says.
@@ -555,6 +623,8 @@ class Archive:
                 (crawl_id, seen_at, seen_at, record.id),
             )
             return "seen"
+        if seen_at < last_seen and stored_section != "home":
+            return self._store_older_sighting(record, crawl_id, seen_at, stored_text)
         text = _content(record)
         if text == tuple(stored_text) and key == stored_key:
             self._update_item(record, crawl_id, seen_at, SEEN_FIELDS)
@@ -570,6 +640,40 @@ class Archive:
             self._mark_duplicates(stored_key)
             self._mark_duplicates(key)
         return outcome
+
+    def _store_older_sighting(
+        self, record: Record, crawl_id: int, seen_at: str, stored_text: list
+    ) -> str:
+        """A sighting older than the stored text's: it never overwrites it.
+
+        A web archive's captures reach the archive after a live crawl, or
+        captures of earlier years after later ones: the stored text stays the
+        latest, and an older text it shows is kept as a version, replaced at
+        the next sighting after it.
+        """
+        self.conn.execute(
+            f"UPDATE items SET last_crawl = ?, {_SEEN_AT} WHERE id = ?",
+            (crawl_id, seen_at, seen_at, record.id),
+        )
+        text = _content(record)
+        if text == tuple(stored_text) or self._has_version(record.id, text):
+            return "seen"
+        (replaced_at,) = self.conn.execute(
+            "SELECT MIN(seen_at) FROM sightings WHERE item_id = ? AND seen_at > ?",
+            (record.id, seen_at),
+        ).fetchone()
+        self._save_version(record.id, text, crawl_id, replaced_at or seen_at)
+        return "changed"
+
+    def _has_version(self, item_id: str, text: tuple) -> bool:
+        conditions = " AND ".join(f"{field} IS ?" for field in CONTENT_FIELDS)
+        return (
+            self.conn.execute(
+                f"SELECT 1 FROM item_versions WHERE item_id = ? AND {conditions}",
+                (item_id, *text),
+            ).fetchone()
+            is not None
+        )
 
     def _insert_item(self, record: Record, key: str, crawl_id: int, seen_at: str):
         row = record.as_dict()
@@ -705,6 +809,149 @@ class Archive:
             or tuple(stored[item_id][1:]) != _content(record)
         ]
 
+    # -- web-archive captures -------------------------------------------------
+
+    def listed_captures(self) -> set[tuple[str, str]]:
+        """The (original URL, timestamp) of every capture recorded: not again."""
+        return set(self.conn.execute("SELECT original, timestamp FROM captures"))
+
+    def parsed_digests(self, digests: Iterable[str]) -> dict[str, str]:
+        """Of these digests, the ones a capture was read for, and its URL."""
+        wanted = sorted(set(digests))
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for digest, url in self.conn.execute(
+                f"SELECT digest, MIN(url) FROM captures WHERE outcome = ? "
+                f"AND digest IN ({marks}) GROUP BY digest",
+                (PARSED, *chunk),
+            ):
+                found[digest] = url
+        return found
+
+    def record_capture(
+        self,
+        crawl_id: int,
+        capture,
+        *,
+        url: str,
+        outcome: str,
+        captured: str,
+        section: str | None = None,
+        fetched_at: str | None = None,
+        items_found: int | None = None,
+        note: str | None = None,
+        same_as: str | None = None,
+    ) -> int:
+        """Note what became of a listed capture (a parse.cdx.CdxCapture).
+
+        `same_as` is the URL of a capture already read with the same content:
+        what it showed is seen again at this capture's time, on this page.
+        """
+        with self.transaction():
+            earlier = None
+            if same_as is not None:
+                earlier = self.conn.execute(
+                    "SELECT id FROM captures WHERE url = ? AND outcome = ?",
+                    (same_as, PARSED),
+                ).fetchone()
+                if earlier is not None:
+                    self._see_again(crawl_id, same_as, url, captured)
+            cursor = self.conn.execute(
+                "INSERT INTO captures (original, timestamp, captured, section, status, "
+                "mimetype, digest, url, crawl_id, fetched_at, outcome, items_found, "
+                "same_as, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    capture.original,
+                    capture.timestamp,
+                    captured,
+                    section,
+                    capture.status,
+                    capture.mimetype,
+                    capture.digest,
+                    url,
+                    crawl_id,
+                    fetched_at,
+                    outcome,
+                    items_found,
+                    earlier[0] if earlier else None,
+                    note,
+                ),
+            )
+        return cursor.lastrowid
+
+    def _see_again(self, crawl_id: int, page_url: str, again_url: str, seen_at: str):
+        """What the page at `page_url` showed, seen again at `again_url`, `seen_at`."""
+        self.conn.execute(
+            "INSERT INTO sightings (item_id, crawl_id, page_url, position, seen_at) "
+            "SELECT item_id, ?, ?, position, ? FROM sightings WHERE page_url = ?",
+            (crawl_id, again_url, seen_at, page_url),
+        )
+        self.conn.execute(
+            f"UPDATE items SET last_crawl = ?, {_SEEN_AT} WHERE id IN "
+            "(SELECT item_id FROM sightings WHERE page_url = ?)",
+            (crawl_id, seen_at, seen_at, page_url),
+        )
+        self.conn.execute(
+            "INSERT INTO boilerplate_sightings (fingerprint, crawl_id, page_url, "
+            "seen_at) SELECT fingerprint, ?, ?, ? FROM boilerplate_sightings "
+            "WHERE page_url = ?",
+            (crawl_id, again_url, seen_at, page_url),
+        )
+        self.conn.execute(
+            "UPDATE boilerplate SET first_seen = MIN(first_seen, ?), "
+            "last_seen = MAX(last_seen, ?) WHERE fingerprint IN "
+            "(SELECT fingerprint FROM boilerplate_sightings WHERE page_url = ?)",
+            (seen_at, seen_at, page_url),
+        )
+
+    def capture_outcomes(self, crawl_id: int) -> dict[str, int]:
+        """How many captures the crawl recorded, by outcome."""
+        return dict(
+            self.conn.execute(
+                "SELECT outcome, COUNT(*) FROM captures WHERE crawl_id = ? "
+                "GROUP BY outcome",
+                (crawl_id,),
+            )
+        )
+
+    # -- the current site's posts ---------------------------------------------
+
+    def record_posts(self, crawl_id: int, posts: Iterable) -> None:
+        """Note each post's WordPress identity and dates (parse.wordpress.Post)."""
+        with self.transaction():
+            for post in posts:
+                self.conn.execute(
+                    """
+                    INSERT INTO wordpress_posts (item_id, wp_id, link, date_gmt,
+                                                 modified_gmt, first_crawl, last_crawl)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (item_id) DO UPDATE SET
+                      wp_id = excluded.wp_id, link = excluded.link,
+                      date_gmt = excluded.date_gmt,
+                      modified_gmt = excluded.modified_gmt,
+                      last_crawl = excluded.last_crawl
+                    """,
+                    (post.record.id, post.wp_id, post.link, post.date_gmt,
+                     post.modified_gmt, crawl_id, crawl_id),
+                )  # fmt: skip
+
+    def holds_posts_unchanged(self, posts: Iterable) -> bool:
+        """True when every post is in the archive, last modified as it says."""
+        wanted = {post.record.id: post.modified_gmt for post in posts}
+        if not wanted:
+            return False
+        marks = ", ".join("?" for _ in wanted)
+        stored = dict(
+            self.conn.execute(
+                f"SELECT item_id, modified_gmt FROM wordpress_posts "
+                f"WHERE item_id IN ({marks})",
+                tuple(wanted),
+            )
+        )
+        return stored == wanted
+
     # -- boilerplate learned during a crawl -----------------------------------
 
     def known_boilerplate(self) -> set[str]:
@@ -737,7 +984,7 @@ class Archive:
                         "FROM sightings WHERE item_id = ?",
                         (fingerprint, item_id),
                     )
-                    for table in ("sightings", "item_versions"):
+                    for table in ("sightings", "item_versions", "wordpress_posts"):
                         self.conn.execute(
                             f"DELETE FROM {table} WHERE item_id = ?", (item_id,)
                         )

@@ -15,7 +15,9 @@ from psgscraper.archive import (
     FAILED,
     INTERRUPTED,
     OK,
+    PARSED,
     RUNNING,
+    SAME_CONTENT,
     SCHEMA_VERSION,
     Archive,
     ArchiveError,
@@ -23,6 +25,7 @@ from psgscraper.archive import (
     CrawlRunning,
 )
 from psgscraper.parse import parse_listing
+from psgscraper.parse.cdx import CdxCapture
 from psgscraper.parse.records import REPEATED
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -346,6 +349,11 @@ def test_an_older_archive_is_brought_up_to_date_keeping_its_rows(archive_v2):
         columns = set(archive.db["items"].columns_dict)
         assert {"body", "body_fetched", "body_error"} <= columns
         assert {"warc", "item_pages"} <= set(archive.db["crawls"].columns_dict)
+        assert {"captures", "wordpress_posts"} <= set(archive.db.table_names())
+        # Its crawls were all of the site's listing pages.
+        assert {row[0] for row in rows(archive, "SELECT source FROM crawls")} == {
+            "site"
+        }
         after = rows(archive, "SELECT * FROM items ORDER BY id")
         assert [row[: len(before[0])] for row in after] == before
         assert set(archive.db["items_fts"].columns_dict) >= {"summary", "body"}
@@ -402,3 +410,72 @@ def test_sightings_out_of_order_keep_the_earliest_and_latest(archive, news):
         "2026-01-01T00:00:00+00:00",
         "2026-01-08T00:00:00+00:00",
     )
+
+
+def edited(listing, item_id, suffix):
+    items = tuple(
+        replace(item, summary=item.summary + suffix) if item.id == item_id else item
+        for item in listing.items
+    )
+    return replace(listing, items=items)
+
+
+def test_an_older_capture_never_overwrites_the_latest_text(archive, news):
+    """A web archive's captures may come after a live crawl, or earlier years
+    after later ones: the latest text stays, an older one is a version."""
+    live = archive.start_crawl(SITE, ["news"])
+    archive.record_page(live, edited(news, "article-1231", " Updated."),
+                        seen_at="2026-01-08T00:00:00+00:00")  # fmt: skip
+    captures = archive.start_crawl(SITE, ["news"], source="wayback")
+    for seen_at in ("2019-03-25T06:00:00+00:00", "2019-04-01T06:00:00+00:00"):
+        outcome = archive.record_page(captures, news, seen_at=seen_at)
+    assert outcome.changed == 0  # the second capture's older text is known
+    stored = archive.db["items"].get("article-1231")
+    assert stored["summary"].endswith(" Updated.")
+    assert (stored["first_seen"], stored["last_seen"]) == (
+        "2019-03-25T06:00:00+00:00",
+        "2026-01-08T00:00:00+00:00",
+    )
+    (version,) = archive.db["item_versions"].rows
+    assert version["item_id"] == "article-1231"
+    assert not version["summary"].endswith(" Updated.")
+    # Replaced at the next sighting after the older capture that showed it.
+    assert version["replaced_at"] == "2026-01-08T00:00:00+00:00"
+    assert archive.crawl(captures)["source"] == "wayback"
+
+
+def test_a_capture_of_content_read_before_is_seen_again_at_its_time(archive, news):
+    crawl = archive.start_crawl("http://127.0.0.1/", ["news"], source="wayback")
+    first_url = "http://127.0.0.1/web/20190325060000id_/" + f"{SITE}/news.php"
+    again_url = "http://127.0.0.1/web/20190401060000id_/" + f"{SITE}/news.php"
+    first = CdxCapture("20190325060000", f"{SITE}/news.php", "200", "text/html", "D")
+    again = CdxCapture("20190401060000", f"{SITE}/index.php", "200", "text/html", "D")
+    with archive.transaction():
+        archive.record_page(crawl, replace(news, page_url=first_url),
+                            seen_at="2019-03-25T06:00:00+00:00")  # fmt: skip
+        archive.record_capture(crawl, first, url=first_url, outcome=PARSED,
+                               captured="2019-03-25T06:00:00+00:00")  # fmt: skip
+    assert archive.parsed_digests(["D", "E"]) == {"D": first_url}
+    archive.record_capture(
+        crawl,
+        again,
+        url=again_url,
+        outcome=SAME_CONTENT,
+        captured="2019-04-01T06:00:00+00:00",
+        same_as=first_url,
+    )
+    seen = rows(archive, "SELECT item_id, seen_at FROM sightings WHERE page_url = ?",
+                again_url)  # fmt: skip
+    assert sorted(seen) == sorted(
+        (item.id, "2019-04-01T06:00:00+00:00") for item in news.items
+    )
+    assert {row[0] for row in rows(archive, "SELECT last_seen FROM items")} == {
+        "2019-04-01T06:00:00+00:00"
+    }
+    assert rows(archive, "SELECT same_as FROM captures WHERE url = ?", again_url) == [
+        (1,)
+    ]
+    assert archive.listed_captures() == {
+        (f"{SITE}/news.php", "20190325060000"),
+        (f"{SITE}/index.php", "20190401060000"),
+    }

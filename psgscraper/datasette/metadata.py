@@ -169,19 +169,63 @@ def _tables() -> dict:
                 "seen_at": "When (UTC)",
             },
         },
+        "captures": {
+            "description": "Every capture of the old site's listings that a crawl "
+            "of the Wayback Machine listed, and what became of it: read, the same "
+            "content as a capture read before (fetched once), a redirect, or "
+            "skipped (an error page, not HTML, another layout).",
+            "sort": "captured",
+            "facets": ["outcome", "section", "crawl_id"],
+            "columns": {
+                "id": "Row number",
+                "original": "The URL captured, as the archive lists it",
+                "timestamp": "The capture's timestamp (YYYYMMDDhhmmss, UTC)",
+                "captured": "When it was captured (UTC): the time its sightings carry",
+                "section": "news, articles or home",
+                "status": "The HTTP status the capture recorded",
+                "mimetype": "Its type, as the archive lists it",
+                "digest": "SHA-1 of its content (base32): the same content, "
+                "the same digest",
+                "url": "Where its bytes are replayed (the sightings' page_url)",
+                "crawl_id": "The crawl that listed it",
+                "fetched_at": "When it was fetched (UTC); empty if it needed no fetch",
+                "outcome": "parsed, same content, redirect or skipped",
+                "items_found": "Items read from it",
+                "same_as": "The capture of the same content that was read",
+                "note": "Why it was skipped, or where it redirects",
+            },
+        },
+        "wordpress_posts": {
+            "description": "The current site's posts, read through its WordPress "
+            "API: each one's item (keyed by the path of its link), WordPress id "
+            "and dates.",
+            "sort_desc": "modified_gmt",
+            "columns": {
+                "item_id": "The item: the path of the post's link",
+                "wp_id": "The post's id in WordPress",
+                "link": "The post's page",
+                "date_gmt": "When it was published (UTC)",
+                "modified_gmt": "When it was last modified (UTC); an incremental "
+                "crawl stops at posts it holds as last modified",
+                "first_crawl": "Crawl that first read it",
+                "last_crawl": "Crawl that last read it",
+            },
+        },
         "crawls": {
-            "description": "One row per crawl, with its status and figures.",
+            "description": "One row per crawl, with its source, status and figures.",
             "sort_desc": "id",
             "columns": {
                 "id": "Crawl number",
                 "started": "Start (UTC)",
                 "ended": "End (UTC); empty while running or if the process died",
-                "base_url": "The site's root it crawled",
+                "source": "site (the listing pages), wayback (every capture in "
+                "the Wayback Machine) or wordpress (the current site's posts)",
+                "base_url": "The site's root it crawled (for wayback, the replay's)",
                 "sections": "Sections crawled",
                 "incremental": "1 if it stopped each listing at known pages",
                 "status": "running, ok, failed or interrupted",
-                "pages": "Listing pages written",
-                "requests": "HTTP requests made (robots.txt included)",
+                "pages": "Listing pages (or captures, or pages of posts) written",
+                "requests": "HTTP requests made (robots.txt and CDX queries included)",
                 "items_seen": "Distinct items on its pages",
                 "items_new": "Items it added",
                 "items_changed": "Items whose text it saw changed",
@@ -242,7 +286,7 @@ ORDER BY date, id""",
         },
         "latest_crawls": {
             "title": "Latest crawls and their status",
-            "sql": """SELECT id, started, ended, status, base_url, sections,
+            "sql": """SELECT id, started, ended, status, source, base_url, sections,
        incremental, pages, requests, items_seen, items_new, items_changed,
        blocks_set_aside, item_pages, item_page_errors, errors, message, warc
 FROM crawls ORDER BY id DESC LIMIT 100""",
