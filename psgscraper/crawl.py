@@ -11,10 +11,12 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from .archive import Archive, ArchiveError, CrawlLock
+from .archive import SITE, WAYBACK, WORDPRESS, Archive, ArchiveError, CrawlLock
 from .pipelines import crawl_status
 from .spiders.home import HomeSpider
 from .spiders.listing import LISTING_SECTIONS, ListingSpider
+from .spiders.wayback import WaybackSpider
+from .spiders.wordpress import WordPressSpider
 from .warc import WarcError, WarcFile, warc_file_name
 
 SECTIONS = (*LISTING_SECTIONS, "home")
@@ -24,8 +26,9 @@ LOOPBACK_CONCURRENCY = 16
 
 @dataclass
 class CrawlOptions:
-    base_url: str
+    base_url: str  # the site's root; for the Wayback Machine, its replay root
     db: Path
+    source: str = SITE
     sections: tuple[str, ...] = SECTIONS
     incremental: bool = False
     delay: float = 1.0
@@ -35,6 +38,20 @@ class CrawlOptions:
     full_text: bool = False
     warc_dir: Path | None = None  # None: keep no WARC
     verbose: bool = False
+    # The Wayback Machine: its capture index, and the captures' time range.
+    cdx_url: str | None = None
+    since: str | None = None
+    until: str | None = None
+    cdx_page_size: int | None = None
+
+    def requests_at_a_time(self) -> int:
+        """As many as asked; else one (a web archive's captures, in order),
+        two for a real host, or LOOPBACK_CONCURRENCY with no delay."""
+        if self.concurrency:
+            return self.concurrency
+        if self.source == WAYBACK:
+            return 1
+        return LOOPBACK_CONCURRENCY if self.delay == 0 else 2
 
 
 @dataclass
@@ -44,6 +61,7 @@ class CrawlResult:
     failures: list[str] = field(default_factory=list)
     warc: Path | None = None
     took_over: dict[str, str] = field(default_factory=dict)  # a dead crawl's lock
+    captures: dict[str, int] = field(default_factory=dict)  # Wayback: by outcome
 
 
 def scrapy_settings(
@@ -58,8 +76,11 @@ def scrapy_settings(
         "PSG_WARC": str(warc) if warc else "",
         "DOWNLOAD_DELAY": options.delay,
         "AUTOTHROTTLE_ENABLED": options.delay > 0,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": options.concurrency
-        or (LOOPBACK_CONCURRENCY if options.delay == 0 else 2),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": options.requests_at_a_time(),
+        # The Wayback Machine's API is asked by its own rules (at most a
+        # request a second, Retry-After honoured), not the robots.txt
+        # of the archive's own pages.
+        "ROBOTSTXT_OBEY": options.source != WAYBACK,
         "DOWNLOAD_TIMEOUT": options.timeout,
         "LOG_LEVEL": "INFO" if options.verbose else "ERROR",
         "LOG_ENABLED": options.verbose,
@@ -81,12 +102,16 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
     warc: WarcFile | None = None
     crawl: dict | None = None
     failures: list[str] = []
+    captures: dict[str, int] = {}
     with CrawlLock(options.db) as lock:
         archive = Archive(options.db)
         try:
             archive.mark_stale_crawls_interrupted()
             crawl_id = archive.start_crawl(
-                options.base_url, options.sections, options.incremental
+                options.base_url,
+                options.sections,
+                options.incremental,
+                source=options.source,
             )
             lock.name_crawl(crawl_id)
             if options.warc_dir is not None:
@@ -111,6 +136,7 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
                 requests=requests,
                 message=message,
             )
+            captures = archive.capture_outcomes(crawl_id)
         except sqlite3.Error as error:  # the disk is full, most likely
             raise ArchiveError(f"cannot write {options.db}: {error}") from None
         finally:
@@ -126,6 +152,7 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
         failures,
         warc.path if warc else None,
         lock.stale,
+        captures,
     )
 
 
@@ -139,6 +166,7 @@ def _open_warc(options: CrawlOptions, crawl_id: int) -> WarcFile:
         "psg-sections": ",".join(options.sections),
         "psg-incremental": str(int(options.incremental)),
         "psg-full-text": str(int(options.full_text)),
+        "psg-source": options.source,
     }
     return WarcFile.shared(path, info)
 
@@ -161,6 +189,25 @@ def _run_spiders(options: CrawlOptions, crawl_id: int, warc: WarcFile | None) ->
         "max_pages": options.max_pages,
     }
     crawlers = []
+    if options.source == WAYBACK:
+        crawler = process.create_crawler(WaybackSpider)
+        process.crawl(
+            crawler,
+            sections=",".join(options.sections),
+            cdx_url=options.cdx_url,
+            since=options.since,
+            until=options.until,
+            page_size=options.cdx_page_size,
+            full_text=options.full_text,
+            **common,
+        )
+        process.start()
+        return [crawler]
+    if options.source == WORDPRESS:
+        crawler = process.create_crawler(WordPressSpider)
+        process.crawl(crawler, **common)
+        process.start()
+        return [crawler]
     listing_sections = [s for s in options.sections if s in LISTING_SECTIONS]
     if listing_sections:
         crawler = process.create_crawler(ListingSpider)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .parse import BoilerplateDetector, ItemPage, Listing
+from .parse.cdx import CdxCapture
+from .parse.wordpress import Post, Posts
 
 
 @dataclass(frozen=True)
@@ -42,3 +44,40 @@ class FullText:
     def read(cls, item_id: str, page: ItemPage, fetched_at: str | None) -> FullText:
         """The text of a parsed item page, or why it gave none."""
         return cls(item_id, page.body or None, fetched_at, page.reason)
+
+
+@dataclass(frozen=True)
+class CaptureSeen:
+    """A web-archive capture the crawl listed, and what became of it.
+
+    `url` is where its bytes are (or would be) replayed; `outcome` is one of
+    the archive's PARSED, SAME_CONTENT, REDIRECT, SKIPPED, with `page` the
+    page read from it and `same_as` the URL of a capture read before with
+    the same content.
+    """
+
+    capture: CdxCapture
+    url: str
+    outcome: str
+    captured: str  # the capture time, as the archive writes times
+    section: str | None = None
+    page: Page | None = None
+    fetched_at: str | None = None
+    note: str | None = None
+    same_as: str | None = None
+
+
+@dataclass(frozen=True)
+class PostsPage:
+    """One page of a WordPress site's posts: the page, and each post's identity."""
+
+    page: Page
+    posts: tuple[Post, ...]
+
+    @classmethod
+    def read(
+        cls, posts: Posts, detector: BoilerplateDetector, seen_at: str | None
+    ) -> PostsPage:
+        page = Page.read(posts.listing, detector, seen_at)
+        kept = {record.id for record in page.listing.items}
+        return cls(page, tuple(post for post in posts.posts if post.record.id in kept))

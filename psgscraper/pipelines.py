@@ -11,7 +11,7 @@ import sqlite3
 from pathlib import Path
 
 from .archive import FAILED, INTERRUPTED, OK, Archive
-from .items import FullText, Page
+from .items import CaptureSeen, FullText, Page, PostsPage
 from .parse.records import REPEATED
 
 logger = logging.getLogger("psgscraper.crawl")
@@ -53,6 +53,10 @@ class ArchivePipeline:
         try:
             if isinstance(item, FullText):
                 logger.info(write_full_text(self.archive, self.crawl_id, item))
+            elif isinstance(item, CaptureSeen):
+                logger.info(write_capture(self.archive, self.crawl_id, item))
+            elif isinstance(item, PostsPage):
+                logger.info(write_posts_page(self.archive, self.crawl_id, item))
             else:
                 logger.info(write_page(self.archive, self.crawl_id, item))
         except sqlite3.Error as error:
@@ -96,6 +100,36 @@ def write_full_text(archive: Archive, crawl_id: int, text: FullText) -> str:
     if text.error:
         return f"{text.item_id}: no full text ({text.error})"
     return f"{text.item_id}: full text, {len(text.body or '')} characters"
+
+
+def write_capture(archive: Archive, crawl_id: int, seen: CaptureSeen) -> str:
+    """Write a capture's page, if it gave one, and what became of it; say what."""
+    with archive.transaction():  # a capture is recorded with its page, or not
+        said = write_page(archive, crawl_id, seen.page) if seen.page else None
+        archive.record_capture(
+            crawl_id,
+            seen.capture,
+            url=seen.url,
+            outcome=seen.outcome,
+            captured=seen.captured,
+            section=seen.section,
+            fetched_at=seen.fetched_at,
+            items_found=len(seen.page.listing.items) if seen.page else None,
+            note=seen.note,
+            same_as=seen.same_as,
+        )
+    when = seen.capture.timestamp
+    return said or f"{seen.capture.original} of {when}: {seen.outcome}" + (
+        f" ({seen.note})" if seen.note else ""
+    )
+
+
+def write_posts_page(archive: Archive, crawl_id: int, found: PostsPage) -> str:
+    """Write a page of WordPress posts, and each post's identity and dates."""
+    with archive.transaction():
+        said = write_page(archive, crawl_id, found.page)
+        archive.record_posts(crawl_id, found.posts)
+    return said
 
 
 def crawl_status(spiders, finish_reasons) -> str:

@@ -385,6 +385,17 @@ def test_robots_txt_that_forbids_fails_the_crawl(tmp_path, mirror_week0):
         (["--base-url", "ftp://example.org/"], "http"),
         (["--delay", "-1"], "delay"),
         (["--max-pages", "0"], "max-pages"),
+        (["--source", "gopher"], "source"),
+        (["--from", "2005"], "only with --source wayback"),
+        (["--cdx-url", "http://127.0.0.1:9/cdx"], "only with --source wayback"),
+        (["--source", "wayback", "--from", "last year"], "4 to 14 digits"),
+        (["--source", "wayback", "--to", "200"], "4 to 14 digits"),
+        (["--source", "wayback", "--base-url", "http://x.org/"], "--replay-url"),
+        (["--source", "wayback", "--replay-url", "web.archive.org"], "http"),
+        (["--source", "wayback", "--cdx-url", "cdx"], "http"),
+        (["--source", "wordpress"], "needs the site's --base-url"),
+        (["--source", "wordpress", "--base-url", "http://x.org/", "--sections",
+          "news"], "one list"),  # fmt: skip
     ],
 )
 def test_wrong_usage_exits_2(tmp_path, args, message):

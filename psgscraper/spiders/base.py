@@ -14,6 +14,7 @@ from functools import partial
 from pathlib import Path
 
 import scrapy
+from scrapy import signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import (
     CannotResolveHostError,
@@ -38,7 +39,7 @@ from ..items import FullText, Page
 from ..middlewares import CAPTURED_AT
 from ..parse import BoilerplateDetector, Listing, parse_item_page, parse_listing
 from ..parse.links import LIVE_SITE, archived_like
-from ..warc import archive_time
+from ..warc import sighting_time
 
 DEFAULT_BASE_URL = LIVE_SITE
 LAYOUT_CHANGED = "layout_changed"
@@ -74,6 +75,23 @@ class ArchiveSpider(scrapy.Spider):
         self._detector: BoilerplateDetector | None = None
         self._archive: Archive | None = None
         _parsers().submit(int)  # start the parser process while the crawl starts
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.callback_failed, signal=signals.spider_error)
+        return spider
+
+    def callback_failed(self, failure, response, spider) -> None:
+        """A page whose reading raised: the crawl fails, saying where and why.
+
+        Scrapy only logs such an error and goes on; an unattended crawl must
+        not end `ok` with a page it could not read.
+        """
+        self.failures.append(
+            f"{response.url}: could not be read "
+            f"({failure.type.__name__}: {failure.getErrorMessage()})"
+        )
 
     # -- what the archive already knows ---------------------------------------
 
@@ -190,9 +208,10 @@ class ArchiveSpider(scrapy.Spider):
 
 
 def seen_at(response) -> str | None:
-    """When the response arrived, as the archive writes times."""
+    """When the page showed what it shows, as the archive writes times: the
+    web archive's capture time if it came from one, else when it arrived."""
     captured_at = response.meta.get(CAPTURED_AT)
-    return archive_time(captured_at) if captured_at else None
+    return sighting_time(response.url, captured_at) if captured_at else None
 
 
 async def _parse_elsewhere(parser, response, **options):

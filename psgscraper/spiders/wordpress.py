@@ -1,0 +1,85 @@
+"""The current site: its WordPress posts, read through the REST API.
+
+`/wp-json/wp/v2/posts?per_page=100&page=N` lists the posts most recently
+modified first, with `X-WP-TotalPages` saying how many pages there are; a site
+without pretty permalinks answers the same at `/?rest_route=/wp/v2/posts`.
+A full crawl asks for every page; an incremental one stops at the first page
+whose posts the archive holds with the same `modified`.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from ..items import PostsPage
+from ..parse.wordpress import PAST_THE_END_CODE, parse_posts
+from .base import ArchiveSpider, seen_at
+
+PER_PAGE = 100  # the most the API gives at once
+FIELDS = "id,date,date_gmt,modified,modified_gmt,link,title,excerpt"
+SECTION = "posts"
+
+
+class WordPressSpider(ArchiveSpider):
+    """Reads every post of a WordPress site (`base_url`) into the archive."""
+
+    name = "wordpress"
+    sections = (SECTION,)
+
+    async def start(self):
+        yield self.posts_request(1, pretty=True)
+
+    def posts_request(self, page: int, pretty: bool):
+        query = urlencode(
+            {"per_page": PER_PAGE, "page": page, "_fields": FIELDS,
+             "orderby": "modified", "order": "desc"}
+        )  # fmt: skip
+        if pretty:
+            url = f"{self.base_url}wp-json/wp/v2/posts?{query}"
+        else:  # pretty permalinks off: the API is reached through a parameter
+            url = f"{self.base_url}?rest_route=/wp/v2/posts&{query}"
+        request = self.request(url, self.parse, page=page, pretty=pretty)
+        # A 404 (no pretty permalinks) and a 400 (past the last page) are
+        # answers to read, not failures.
+        request.meta["handle_httpstatus_list"] = [400, 404]
+        return request
+
+    def parse(self, response, page: int, pretty: bool):
+        if response.status == 404 and page == 1 and pretty:
+            yield self.posts_request(1, pretty=False)
+            return
+        posts = parse_posts(response.body, response.url, section=SECTION)
+        if posts.code == PAST_THE_END_CODE:
+            return  # the list shrank while it was read
+        if response.status != 200:
+            self.failures.append(
+                f"{response.url}: HTTP {response.status}"
+                + (f" ({posts.listing.reason})" if posts.listing.reason else "")
+            )
+            return
+        if page == 1:
+            self.expect_items(posts.listing)
+        found = PostsPage.read(posts, self.detector(), seen_at(response))
+        caught_up = self.incremental and self.holds_posts_unchanged(posts.posts)
+        yield found
+        if caught_up or not posts.listing.items:
+            return
+        pages = _total_pages(response)
+        last = min(pages or page + 1, self.max_pages or pages or page + 1)
+        if self.incremental or pages is None:  # one page after another
+            if page + 1 <= last:
+                yield self.posts_request(page + 1, pretty)
+        elif page == 1:  # every page at once: the host takes them at its pace
+            for number in range(2, last + 1):
+                yield self.posts_request(number, pretty)
+
+    def holds_posts_unchanged(self, posts) -> bool:
+        archive = self.archive()
+        return archive is not None and archive.holds_posts_unchanged(posts)
+
+
+def _total_pages(response) -> int | None:
+    value = response.headers.get("X-WP-TotalPages")
+    if value is None or not value.strip().isdigit():
+        return None
+    return int(value)
