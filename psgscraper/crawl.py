@@ -81,6 +81,9 @@ def scrapy_settings(
         # request a second, Retry-After honoured), not the robots.txt
         # of the archive's own pages.
         "ROBOTSTXT_OBEY": options.source != WAYBACK,
+        # Scrapy spreads delays over 0.5 to 1.5 times the delay; a shared
+        # public archive is asked at most once per delay.
+        "RANDOMIZE_DOWNLOAD_DELAY": options.source != WAYBACK,
         "DOWNLOAD_TIMEOUT": options.timeout,
         "LOG_LEVEL": "INFO" if options.verbose else "ERROR",
         "LOG_ENABLED": options.verbose,

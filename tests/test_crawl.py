@@ -394,8 +394,17 @@ def test_robots_txt_that_forbids_fails_the_crawl(tmp_path, mirror_week0):
         (["--source", "wayback", "--replay-url", "web.archive.org"], "http"),
         (["--source", "wayback", "--cdx-url", "cdx"], "http"),
         (["--source", "wordpress"], "needs the site's --base-url"),
-        (["--source", "wordpress", "--base-url", "http://x.org/", "--sections",
-          "news"], "one list"),  # fmt: skip
+        (
+            [
+                "--source",
+                "wordpress",
+                "--base-url",
+                "http://x.org/",
+                "--sections",
+                "news",
+            ],
+            "one list",
+        ),
     ],
 )
 def test_wrong_usage_exits_2(tmp_path, args, message):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -279,3 +280,61 @@ def test_captures_that_cannot_be_had_fail_the_crawl_and_the_next_run_reads_them(
     home = [c for c in listed(captures.index) if section_from_url(c["original"])
             == "home"]  # fmt: skip
     assert query(db, "SELECT COUNT(*) FROM captures")[0][0] == len(home)
+
+
+def test_by_default_the_archive_is_asked_at_most_once_a_second(tmp_path):
+    """A shared public service: one request at a time, a second apart, and a
+    User-Agent that names the project."""
+    directory = tmp_path / "captures"
+    build_wayback(directory, weeks=2, items=60)
+    db = tmp_path / "psg.db"
+    with WaybackServer(directory) as server:
+        result = psg(
+            "crawl", "--source", "wayback", "--sections", "home",
+            "--cdx-url", f"{server.url}cdx/search/cdx", "--replay-url", server.url,
+            "--db", str(db), "--no-warc", cwd=tmp_path,
+        )  # fmt: skip
+        arrivals = list(server.arrivals)
+    assert result.returncode == 0, result.stderr
+    assert len(arrivals) >= 4
+    gaps = [later[0] - earlier[0] for earlier, later in pairwise(arrivals)]
+    assert min(gaps) >= 0.95, gaps
+    assert all(agent.startswith("psgscraper/") for _, agent in arrivals)
+
+
+def test_full_texts_come_from_the_nearest_capture_of_each_items_page(
+    captures, tmp_path
+):
+    db = tmp_path / "psg.db"
+    item_pages = {
+        c["original"].rsplit("/", 1)[1].removesuffix(".html"): c
+        for c in captures.index
+        if "/article-" in c["original"]
+    }
+    assert item_pages  # the emulation holds some items' own pages
+    with WaybackServer(captures.directory) as server:
+        result = wayback_crawl(
+            server, db, "--sections", "news,home", "--max-pages", "3", "--full-text",
+            "--no-warc",
+        )  # fmt: skip
+        asked = [t for t in server.requests if "/article-" in t]
+    assert result.returncode == 0, result.stderr
+    rows = query(db, "SELECT id, body, body_fetched, body_error FROM items "
+                 "WHERE url IS NOT NULL")  # fmt: skip
+    # The home page and two news pages, oldest first; the news items of the
+    # home page are on the first news page too.
+    parsed = "SELECT section, COUNT(*) FROM captures WHERE outcome = 'parsed' "
+    assert query(db, parsed + "GROUP BY section") == [
+        ("home", 1), ("news", 2)
+    ]  # fmt: skip
+    with_page = [row for row in rows if row[0] in item_pages]
+    assert with_page and len(with_page) < len(rows)
+    for item_id, body, fetched, error in rows:
+        if item_id in item_pages:
+            assert body and error is None
+            assert fetched == stamp_time(item_pages[item_id]["timestamp"])
+        else:
+            assert body is None and error == "HTTP 404"
+    # Each item page asked once (not again for its second listing), at the
+    # listing's time, then at its capture's.
+    assert len(asked) == len(rows) + len(with_page)

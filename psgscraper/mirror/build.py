@@ -181,13 +181,21 @@ def _blocks_of_pages(pages: list[list[Item]]) -> list[list[Block]]:
     return shown
 
 
-def _write_item_pages(out: _Files, site: Site, seed: int) -> None:
+def item_pages(
+    site: Site, seed: int, every: int = 1
+) -> Iterator[tuple[Item, bytes, str]]:
+    """The own page of every linked item (or of those whose number `every`
+    divides): the item, its bytes and content type."""
     for item in sorted(site.items, key=lambda item: item.number):
-        if not item.linked:
+        if not item.linked or item.number % every:
             continue
         rng = random.Random(f"{seed}:item:{item.number}")
         body = render.item_page(rng, item, blocks_on(item.published))
-        content_type = render.Style(render.era_of(item.published)).content_type
+        yield item, body, render.Style(render.era_of(item.published)).content_type
+
+
+def _write_item_pages(out: _Files, site: Site, seed: int) -> None:
+    for item, body, content_type in item_pages(site, seed):
         out.route(f"/{item.path}", item.path, body, content_type)
 
 

@@ -10,7 +10,8 @@ keeps what a web archive would have captured of it:
 each on one of the two host spellings (`www.` or not), at a time of its week.
 Beside them, the odd captures a real archive holds: a second capture of an
 unchanged page (the same digest, which `collapse=digest` drops), the home
-page as `index.php` too (the same digest under another URL), a 301 capture
+page as `index.php` too (the same digest under another URL), the own pages
+of one item in ten (`article-ID.html`, in week 0), a 301 capture
 (the bare host's `index.php` moved to `www.`), a 404 capture, and an image.
 
     DIR/captures/DIGEST     the payloads, one file per distinct content
@@ -31,18 +32,20 @@ import json
 import re
 import shutil
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from ..parse.links import SITE_HOSTS, stamp_time, urlkey
 from . import render
-from .build import HOME_ITEMS, listing_pages
+from .build import HOME_ITEMS, item_pages, listing_pages
 from .model import LAST_SUNDAY, SECTIONS, plan_site
 
 FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest",
           "length")  # fmt: skip
 CAPTURED_PAGES = 2  # listing pages captured each week after week 0
+ITEM_PAGES_EVERY = 10  # week 0 holds the own page of one item in ten
 HTML = "text/html"
 
 
@@ -98,6 +101,9 @@ def build_wayback(
                 n += 1
         if week == 0:  # the home page under its other name: the same content
             keep(week, n, "/index.php", home, HTML)
+            for item, body, _ in item_pages(site, seed, every=ITEM_PAGES_EVERY):
+                n += 1
+                keep(week, n, f"/{item.path}", body, HTML)
         if week == 1:  # the same page again, unchanged, later that day
             keep(week, n, "/news.php", bodies["/news.php"], HTML)
         if week == 2:
@@ -139,6 +145,8 @@ class WaybackServer(ThreadingHTTPServer):
         )
         self.throttle = throttle
         self.requests: list[str] = []  # the targets asked for, in order
+        # When each request came (time.monotonic()), and from whom.
+        self.arrivals: list[tuple[float, str]] = []
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         super().__init__(("127.0.0.1", port), _WaybackHandler)
@@ -166,10 +174,11 @@ class WaybackServer(ThreadingHTTPServer):
     def __exit__(self, *exc_info) -> None:
         self.stop()
 
-    def throttled(self, target: str) -> bool:
+    def throttled(self, target: str, user_agent: str) -> bool:
         """Note the request; True while the first `throttle` ones are refused."""
         with self._lock:
             self.requests.append(target)
+            self.arrivals.append((time.monotonic(), user_agent))
             return len(self.requests) <= self.throttle
 
     def cdx(self, query: str) -> tuple[int, bytes]:
@@ -245,7 +254,7 @@ class _WaybackHandler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
 
     def do_GET(self) -> None:
-        if self.server.throttled(self.path):
+        if self.server.throttled(self.path, self.headers.get("User-Agent", "")):
             return self._send(
                 429, {"Retry-After": "1", "Content-Type": HTML}, b"Slow down"
             )

@@ -73,6 +73,7 @@ class ArchiveSpider(scrapy.Spider):
         self.failures: list[str] = []
         self.stopped_by: str | None = None
         self._detector: BoilerplateDetector | None = None
+        self._texts_asked: set[str] = set()
         self._archive: Archive | None = None
         _parsers().submit(int)  # start the parser process while the crawl starts
 
@@ -137,8 +138,8 @@ class ArchiveSpider(scrapy.Spider):
         """Requests for the own pages of the items worth fetching (`full_text`).
 
         New items, items whose listing entry changed and items with no text
-        yet; their pages are fetched through the same web archive as the
-        listing, if it came from one.
+        yet, each once a crawl; their pages are fetched through the same web
+        archive as the listing, if it came from one.
         """
         if not self.full_text:
             return []
@@ -148,6 +149,9 @@ class ArchiveSpider(scrapy.Spider):
             if archive is not None
             else [record for record in listing.items if record.url]
         )
+        # Once a crawl: an item on several pages (or captures) is asked once.
+        wanted = [record for record in wanted if record.id not in self._texts_asked]
+        self._texts_asked.update(record.id for record in wanted)
         return [
             scrapy.Request(
                 archived_like(record.url, response.url),
