@@ -13,6 +13,7 @@ import crawl
 import parse
 import scale
 import warc
+import wayback
 from common import ROOT, write_report
 
 from psgscraper.mirror.build import build_mirror
@@ -32,6 +33,7 @@ def main() -> None:
             ("requests", lambda: crawl.requests_and_recrawl(mirror, week1, work)),
             ("warc", lambda: warc.run(mirror, work)),
             ("scale", lambda: scale.run(work)),
+            ("wayback", lambda: wayback.run(work)),
         ]:
             print(f"bench: {title} ...", file=sys.stderr, flush=True)
             figures += section()
