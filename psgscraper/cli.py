@@ -361,6 +361,8 @@ def reparse(sources: tuple[Path, ...], db: Path) -> None:
             f"changed {crawl['items_changed']}",
             err=True,
         )
+        if done.note:
+            click.echo(f"  {done.note}", err=True)
 
     try:
         crawls = reparse_warcs(sources, db, on_crawl=report)

@@ -13,12 +13,14 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
-from .archive import INTERRUPTED, Archive, ArchiveError
-from .items import FullText, Page
+from .archive import INTERRUPTED, SITE, WAYBACK, WORDPRESS, Archive, ArchiveError
+from .items import FullText, Page, PostsPage
 from .parse import BoilerplateDetector, parse_item_page, parse_listing
 from .parse.links import is_first_page, item_id_from_url, section_from_url
-from .pipelines import write_full_text, write_page
+from .parse.wordpress import parse_posts
+from .pipelines import write_full_text, write_page, write_posts_page
 from .warc import Capture, CrawlWarc, archive_time, sighting_time, warc_files
 
 KILLED = "the WARC file ends before the crawl did: the crawl was killed"
@@ -32,6 +34,7 @@ class ReparsedCrawl:
     crawl: dict  # the new archive's crawls row
     responses: int = 0
     item_pages: int = 0
+    note: str | None = None  # what the re-parse could not rebuild
 
 
 def reparse(
@@ -74,18 +77,31 @@ def reparse(
 def _reparse_crawl(archive: Archive, warc: CrawlWarc) -> ReparsedCrawl:
     """Write one WARC file's pages as its crawl did; finish the crawl as it ended."""
     info = warc.info
+    source = info.get("psg-source", SITE)
     crawl_id = archive.start_crawl(
         info.get("psg-base-url", ""),
         (info.get("psg-sections") or "news,articles,home").split(","),
         info.get("psg-incremental") == "1",
+        source=source,
         started=archive_time(warc.started),
         warc=warc.path,
     )
     detector = BoilerplateDetector(known=archive.known_boilerplate())
     result = ReparsedCrawl(warc.path, {})
+    if source == WAYBACK:
+        result.note = (
+            "its captures are re-read and dated by capture time; the captures "
+            "table, and the sightings of captures not fetched for their content "
+            "was read before, are not rebuilt"
+        )
     full_texts: dict[str, FullText] = {}
     for capture in warc.responses():
         result.responses += 1
+        if source == WORDPRESS:
+            posts = _posts_page(capture, detector)
+            if posts is not None:
+                write_posts_page(archive, crawl_id, posts)
+            continue
         item_id = item_id_from_url(capture.url)
         if item_id is not None:
             full_texts[item_id] = _full_text(item_id, capture)
@@ -124,6 +140,17 @@ def _listing_page(capture: Capture, detector: BoilerplateDetector) -> Page | Non
     if not listing.items and is_first_page(capture.url):
         return None
     return Page.read(listing, detector, sighting_time(capture.url, capture.captured_at))
+
+
+def _posts_page(capture: Capture, detector: BoilerplateDetector) -> PostsPage | None:
+    """A page of WordPress posts as the crawl wrote it (an answer with posts)."""
+    if capture.status != 200 or "wp/v2/posts" not in unquote(capture.url):
+        return None
+    posts = parse_posts(capture.body, capture.url)
+    if not posts.listing.items:
+        return None
+    seen_at = sighting_time(capture.url, capture.captured_at)
+    return PostsPage.read(posts, detector, seen_at)
 
 
 def _full_text(item_id: str, capture: Capture) -> FullText:

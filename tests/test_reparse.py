@@ -23,6 +23,8 @@ from conftest import crawl, expected_records, free_port, psg, query, serving
 from warcio.archiveiterator import ArchiveIterator
 
 import psgscraper.reparse
+from psgscraper.mirror.wayback import WaybackServer, build_wayback
+from psgscraper.mirror.wordpress import WordPressServer
 from psgscraper.parse import parse_listing
 from psgscraper.reparse import reparse
 from psgscraper.warc import CrawlWarc
@@ -433,3 +435,51 @@ def _wait_for_pages(db: Path, pages: int) -> None:
             return
         time.sleep(0.05)
     raise AssertionError(f"the crawl wrote fewer than {pages} pages in a minute")
+
+
+# -- the other sources ---------------------------------------------------------
+
+TEXT = "SELECT id, title, summary, date, first_seen FROM items ORDER BY id"
+VERSIONS = "SELECT item_id, title, summary FROM item_versions ORDER BY item_id, id"
+
+
+def test_a_wordpress_crawl_is_rebuilt_from_its_warc(tmp_path):
+    db = tmp_path / "psg.db"
+    port = free_port()
+    for week, extra in ((0, ()), (4, ("--incremental",))):
+        with WordPressServer(port, posts=150, week=week) as server:
+            result = psg(
+                "crawl", "--source", "wordpress", "--base-url", server.url,
+                "--db", str(db), "--delay", "0", *extra, cwd=tmp_path,
+            )  # fmt: skip
+            assert result.returncode == 0, result.stderr
+    new = tmp_path / "new.db"
+    result = psg("reparse", "--warc", str(tmp_path / "warc"), "--db", str(new),
+                 cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    posts = "SELECT * FROM wordpress_posts ORDER BY item_id"
+    crawls = "SELECT source, pages, items_new, items_changed FROM crawls"
+    for sql in (TEXT, VERSIONS, posts, crawls):
+        assert query(new, sql) == query(db, sql)
+    assert query(db, "SELECT COUNT(*) FROM item_versions")[0][0] > 0
+
+
+def test_a_wayback_crawl_is_rebuilt_with_capture_times_but_not_its_captures(
+    tmp_path,
+):
+    build_wayback(tmp_path / "captures", weeks=4, items=300)
+    db = tmp_path / "psg.db"
+    with WaybackServer(tmp_path / "captures") as server:
+        result = psg("crawl", "--source", "wayback", "--cdx-url",
+                     f"{server.url}cdx/search/cdx", "--replay-url", server.url,
+                     "--db", str(db), "--delay", "0", cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    new = tmp_path / "new.db"
+    result = psg("reparse", "--warc", str(tmp_path / "warc"), "--db", str(new),
+                 cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "the captures table" in result.stderr and "not rebuilt" in result.stderr
+    assert query(new, TEXT) == query(db, TEXT)
+    assert query(new, VERSIONS) == query(db, VERSIONS)
+    assert query(new, "SELECT source FROM crawls") == [("wayback",)]
+    assert query(new, "SELECT COUNT(*) FROM captures") == [(0,)]

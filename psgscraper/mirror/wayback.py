@@ -12,7 +12,8 @@ Beside them, the odd captures a real archive holds: a second capture of an
 unchanged page (the same digest, which `collapse=digest` drops), the home
 page as `index.php` too (the same digest under another URL), the own pages
 of one item in ten (`article-ID.html`, in week 0), a 301 capture
-(the bare host's `index.php` moved to `www.`), a 404 capture, and an image.
+(the bare host's `index.php` moved to `www.`), a 302 capture (`index.php`
+to `index.html`, captured at the same moment), a 404 capture, and an image.
 
     DIR/captures/DIGEST     the payloads, one file per distinct content
     DIR/index.json          the captures, in CDX order (urlkey, timestamp)
@@ -112,6 +113,12 @@ def build_wayback(
         if week == 3:
             keep(week, n, "/news.php?position=99990", b"Not Found", HTML, 404)
             keep(week, n + 1, "/images/logo.gif", b"GIF89a\x01\x00", "image/gif")
+        if week == 4:  # a redirect to a page the listings do not name
+            moved = f"http://{SITE_HOSTS[(week + n) % 2]}/index.html"  # its host
+            found = f'<p>Found: <a href="{moved}">{moved}</a></p>\n'.encode()
+            keep(week, n, "/index.php", found, HTML, 302, moved)
+            served_as = home + b"<!-- index.html -->\n"
+            shown(latest, week, keep(week, n, "/index.html", served_as, HTML))
     for capture in captures:
         capture["urlkey"] = urlkey(capture["original"])
     captures.sort(key=lambda c: (c["urlkey"], c["timestamp"]))

@@ -34,6 +34,9 @@ from .listing import READ_MORE, block_paragraphs, element_text, has_class
 from .records import BINARY, EMPTY_BODY, Listing, Record
 from .text import fold, looks_binary
 
+# The section of a post's record: the current site's posts are one list.
+POSTS = "posts"
+
 # Why a page gave no posts.
 NOT_JSON = "not JSON"
 NOT_POSTS = "not a list of posts"
@@ -80,7 +83,7 @@ class Posts:
     code: str | None = None
 
 
-def parse_posts(body: bytes | str, page_url: str, section: str = "posts") -> Posts:
+def parse_posts(body: bytes | str, page_url: str, section: str = POSTS) -> Posts:
     """Parse one page of the posts list; never raises on bad input.
 
     `page_url` is where the page was fetched: it makes relative links absolute

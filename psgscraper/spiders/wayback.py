@@ -15,6 +15,8 @@ import hashlib
 from dataclasses import replace
 from urllib.parse import urlencode, urljoin, urlsplit
 
+import scrapy
+
 from ..archive import PARSED, REDIRECT, SAME_CONTENT, SKIPPED
 from ..items import CaptureSeen
 from ..middlewares import CAPTURED_AT
@@ -86,7 +88,6 @@ class WaybackSpider(ArchiveSpider):
             for host in SITE_HOSTS
         ]
         self.listed: dict[tuple[str, str], CdxCapture] = {}
-        self.cdx_pages = 0
         self._hosts_listed: dict[tuple[str, str], set[str]] = {}
         # What the first capture of each digest fetched gave (None until read),
         # and the captures of the same content waiting for it.
@@ -112,14 +113,15 @@ class WaybackSpider(ArchiveSpider):
         params += [("from", self.since)] if self.since else []
         params += [("to", self.until)] if self.until else []
         params += [("resumeKey", resume_key)] if resume_key else []
-        request = self.request(
-            f"{self.cdx_url}?{urlencode(params)}", self.parse_cdx, query=query
+        return scrapy.Request(
+            f"{self.cdx_url}?{urlencode(params)}",
+            callback=self.parse_cdx,
+            errback=self.cdx_failed,
+            cb_kwargs={"query": query},
+            dont_filter=True,  # a query asked again after a failure is no dupe
         )
-        request.errback = self.cdx_failed
-        return request.replace(dont_filter=True)
 
     def parse_cdx(self, response, query):
-        self.cdx_pages += 1
         page = parse_cdx(response.body)
         if page.reason:
             self.failures.append(f"{response.url}: {page.reason}")
@@ -214,18 +216,21 @@ class WaybackSpider(ArchiveSpider):
         return None
 
     def _capture_request(self, capture: CdxCapture, priority: int):
-        url = replay_url(self.replay_root, capture.timestamp, capture.original)
-        request = self.request(
-            url,
-            self.parse_capture,
-            capture=capture,
-            section=section_from_url(capture.original),
-        )
-        request.errback = self.capture_failed
         meta = {}
         if _status_class(capture) == 3:  # where it leads is read, not followed
             meta = {"dont_redirect": True, "handle_httpstatus_list": list(REDIRECTS)}
-        return request.replace(priority=priority, meta=meta, dont_filter=True)
+        return scrapy.Request(
+            replay_url(self.replay_root, capture.timestamp, capture.original),
+            callback=self.parse_capture,
+            errback=self.capture_failed,
+            cb_kwargs={
+                "capture": capture,
+                "section": section_from_url(capture.original),
+            },
+            meta=meta,
+            priority=priority,  # oldest first
+            dont_filter=True,
+        )
 
     async def parse_capture(self, response, capture: CdxCapture, section: str):
         if response.status in REDIRECTS:
@@ -276,17 +281,20 @@ class WaybackSpider(ArchiveSpider):
                 note=f"to {original}, whose captures are read on their own",
             )
             return
-        yield self._fetched(
-            response,
-            capture,
-            REDIRECT,
-            section,
-            note=f"to {original}, read from the capture there",
-        )
         moved_to = section_from_url(original)
+        if moved_to is None:
+            note = f"to {original}, not a page of the newsletter's listings"
+        else:
+            note = f"to {original}, read from the capture there"
+        yield self._fetched(response, capture, REDIRECT, section, note=note)
         if moved_to is not None:
-            follow = self.request(target, self.parse_target, section=moved_to)
-            yield follow.replace(dont_filter=True)
+            yield scrapy.Request(
+                target,
+                callback=self.parse_target,
+                errback=self.failed,
+                cb_kwargs={"section": moved_to},
+                dont_filter=True,
+            )
 
     async def parse_target(self, response, section: str):
         """A page a redirect capture led to, outside the captures listed."""

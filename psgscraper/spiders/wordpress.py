@@ -12,19 +12,18 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from ..items import PostsPage
-from ..parse.wordpress import PAST_THE_END_CODE, parse_posts
+from ..parse.wordpress import PAST_THE_END_CODE, POSTS, parse_posts
 from .base import ArchiveSpider, seen_at
 
 PER_PAGE = 100  # the most the API gives at once
 FIELDS = "id,date,date_gmt,modified,modified_gmt,link,title,excerpt"
-SECTION = "posts"
 
 
 class WordPressSpider(ArchiveSpider):
     """Reads every post of a WordPress site (`base_url`) into the archive."""
 
     name = "wordpress"
-    sections = (SECTION,)
+    sections = (POSTS,)
 
     async def start(self):
         yield self.posts_request(1, pretty=True)
@@ -48,9 +47,9 @@ class WordPressSpider(ArchiveSpider):
         if response.status == 404 and page == 1 and pretty:
             yield self.posts_request(1, pretty=False)
             return
-        posts = parse_posts(response.body, response.url, section=SECTION)
+        posts = parse_posts(response.body, response.url, section=POSTS)
         if posts.code == PAST_THE_END_CODE:
-            return  # the list shrank while it was read
+            return  # the end: past the last page
         if response.status != 200:
             self.failures.append(
                 f"{response.url}: HTTP {response.status}"
@@ -64,13 +63,13 @@ class WordPressSpider(ArchiveSpider):
         yield found
         if caught_up or not posts.listing.items:
             return
-        pages = _total_pages(response)
-        last = min(pages or page + 1, self.max_pages or pages or page + 1)
+        pages = _total_pages(response)  # None: until the API says past the end
+        last = min(pages or page + 1, self.max_pages or page + 1)
         if self.incremental or pages is None:  # one page after another
-            if page + 1 <= last:
+            if page < last:
                 yield self.posts_request(page + 1, pretty)
         elif page == 1:  # every page at once: the host takes them at its pace
-            for number in range(2, last + 1):
+            for number in range(2, min(pages, self.max_pages or pages) + 1):
                 yield self.posts_request(number, pretty)
 
     def holds_posts_unchanged(self, posts) -> bool:
