@@ -8,18 +8,53 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
-from .serve import FAULTS, MirrorError, MirrorServer
-
-if TYPE_CHECKING:
-    from .wayback import WaybackServer
-    from .wordpress import WordPressServer
+from .serve import FAULTS, LoopbackServer, MirrorError, MirrorServer
 
 # Rendering the site (build, wayback, wordpress) is loaded only by the commands
 # that render: every `psg` command imports this module.
+
+
+def items_option(help: str | None = None):
+    return click.option(
+        "--items",
+        type=click.IntRange(min=0),
+        default=1600,
+        show_default=True,
+        help=help or "About how many items, January 2003 to March 2019.",
+    )
+
+
+seed_option = click.option(
+    "--seed", type=int, default=0, show_default=True, help="Random seed."
+)
+
+
+def week_option(help: str):
+    return click.option(
+        "--week", type=click.IntRange(min=0), default=0, show_default=True, help=help
+    )
+
+
+def port_option(default: int):
+    return click.option(
+        "--port",
+        type=click.IntRange(0, 65535),
+        default=default,
+        show_default=True,
+        help="0 for any free port.",
+    )
+
+
+def cannot_listen(port: int, error: OSError) -> click.ClickException:
+    """Why a server could not start on its port, as the user can mend it."""
+    if error.errno == errno.EADDRINUSE:
+        return click.ClickException(
+            f"port {port} is already in use; try another, or --port 0"
+        )
+    return click.ClickException(f"cannot listen on 127.0.0.1:{port}: {error.strerror}")
 
 
 @click.group()
@@ -29,21 +64,9 @@ def mirror() -> None:
 
 @mirror.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option(
-    "--items",
-    type=click.IntRange(min=0),
-    default=1600,
-    show_default=True,
-    help="About how many items, January 2003 to March 2019.",
-)
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
-@click.option(
-    "--week",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    help="The site this many weeks later: new items on top, a few edits.",
-)
+@items_option()
+@seed_option
+@week_option("The site this many weeks later: new items on top, a few edits.")
 def build(directory: Path, items: int, seed: int, week: int) -> None:
     """Write the site to DIRECTORY/site, with pages.json, expected.jsonl and
     blocks.json beside it. Replaces an earlier build there."""
@@ -77,13 +100,7 @@ def _plural(count: int, noun: str) -> str:
 @click.argument(
     "directory", type=click.Path(file_okay=False, exists=True, path_type=Path)
 )
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=8000,
-    show_default=True,
-    help="0 for any free port.",
-)
+@port_option(8000)
 @click.option(
     "--latency",
     type=click.FloatRange(min=0),
@@ -151,11 +168,7 @@ def serve(
     except MirrorError as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:
-        if error.errno == errno.EADDRINUSE:
-            message = f"port {port} is already in use; try another, or --port 0"
-        else:
-            message = f"cannot listen on 127.0.0.1:{port}: {error.strerror}"
-        raise click.ClickException(message) from None
+        raise cannot_listen(port, error) from None
     click.echo(f"Serving {directory} at {server.url}")
     sys.stdout.flush()
     _serve_until_stopped(server)
@@ -170,8 +183,8 @@ def wayback() -> None:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--weeks", type=click.IntRange(min=1), default=30, show_default=True,
               help="Weeks of captures, from week 0.")  # fmt: skip
-@click.option("--items", type=click.IntRange(min=0), default=1600, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@items_option()
+@seed_option
 def wayback_build(directory: Path, weeks: int, items: int, seed: int) -> None:
     """Write the captures of WEEKS weeks of the site to DIRECTORY."""
     from .wayback import build_wayback
@@ -190,7 +203,7 @@ def wayback_build(directory: Path, weeks: int, items: int, seed: int) -> None:
 @click.argument(
     "directory", type=click.Path(file_okay=False, exists=True, path_type=Path)
 )
-@click.option("--port", type=click.IntRange(0, 65535), default=8002, show_default=True)
+@port_option(8002)
 @click.option("--throttle", type=click.IntRange(min=0), default=0, show_default=True,
               help="Answer the first N requests with 429 and Retry-After.")  # fmt: skip
 def wayback_serve(directory: Path, port: int, throttle: int) -> None:
@@ -205,7 +218,7 @@ def wayback_serve(directory: Path, port: int, throttle: int) -> None:
             "`psg mirror wayback build`"
         ) from None
     except OSError as error:
-        raise click.ClickException(f"cannot listen on port {port}: {error}") from None
+        raise cannot_listen(port, error) from None
     click.echo(f"Serving the captures in {directory} at {server.url}")
     sys.stdout.flush()
     _serve_until_stopped(server)
@@ -217,16 +230,10 @@ def wordpress() -> None:
 
 
 @wordpress.command("serve")
-@click.option("--port", type=click.IntRange(0, 65535), default=8003, show_default=True)
-@click.option("--items", type=click.IntRange(min=0), default=1600, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option(
-    "--week",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    help="The site this many weeks later: new posts, a few edited.",
-)
+@port_option(8003)
+@items_option()
+@seed_option
+@week_option("The site this many weeks later: new posts, a few edited.")
 @click.option(
     "--posts",
     type=click.IntRange(min=0),
@@ -256,19 +263,13 @@ def wordpress_serve(
             pretty_permalinks=not plain_permalinks,
         )
     except OSError as error:
-        if error.errno == errno.EADDRINUSE:
-            message = f"port {port} is already in use; try another, or --port 0"
-        else:
-            message = f"cannot listen on 127.0.0.1:{port}: {error.strerror}"
-        raise click.ClickException(message) from None
+        raise cannot_listen(port, error) from None
     click.echo(f"Serving {len(server.posts)} posts as WordPress at {server.url}")
     sys.stdout.flush()
     _serve_until_stopped(server)
 
 
-def _serve_until_stopped(
-    server: MirrorServer | WaybackServer | WordPressServer,
-) -> None:
+def _serve_until_stopped(server: LoopbackServer) -> None:
     """Serve until Ctrl-C or SIGTERM; either ends quietly, with status 0."""
     stopped = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stopped.set())

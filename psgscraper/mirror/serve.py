@@ -138,15 +138,11 @@ class RoutingTable:
         return entry if entry is not None else listing["past_end"]
 
 
-class MirrorServer(ThreadingHTTPServer):
-    """The mirror over HTTP on 127.0.0.1; `port=0` takes a free port.
+class LoopbackServer(ThreadingHTTPServer):
+    """An HTTP server on 127.0.0.1 for tests, benchmarks and demos.
 
     `start()` serves from a daemon thread and `stop()` ends it (also as a
-    context manager). `requests` lists (method, path with query, status) of
-    every request so far, in the order they arrived, a held one (`hang`) as
-    soon as it arrives. Each answer is logged on one line,
-    `127.0.0.1 "GET /news.php?position=10" 200 7012` (status, body bytes), to
-    standard error or to `log` (a path or an open text file).
+    context manager); `url` is where it answers.
     """
 
     daemon_threads = True
@@ -156,6 +152,47 @@ class MirrorServer(ThreadingHTTPServer):
     # some connection attempts dropped and retried a second later, long enough
     # to time out a request that never reached the server.
     request_queue_size = 511
+    _thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/"
+
+    def start(self):
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"{type(self).__name__}-{self.server_address[1]}",
+                daemon=True,
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self.shutdown()
+            self._thread.join()
+            self._thread = None
+        self.server_close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+
+class MirrorServer(LoopbackServer):
+    """The mirror over HTTP on 127.0.0.1; `port=0` takes a free port.
+
+    `start()` serves from a daemon thread and `stop()` ends it (also as a
+    context manager). `requests` lists (method, path with query, status) of
+    every request so far, in the order they arrived, a held one (`hang`) as
+    soon as it arrives. Each answer is logged on one line,
+    `127.0.0.1 "GET /news.php?position=10" 200 7012` (status, body bytes), to
+    standard error or to `log` (a path or an open text file).
+    """
 
     def __init__(
         self,
@@ -187,7 +224,6 @@ class MirrorServer(ThreadingHTTPServer):
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._requests: list[tuple[str, str, int]] = []
-        self._thread: threading.Thread | None = None
         self._own_log = isinstance(log, (str, Path))
         self._log: IO[str] | None = (
             open(log, "a", encoding="utf-8") if self._own_log else log  # noqa: SIM115
@@ -199,41 +235,16 @@ class MirrorServer(ThreadingHTTPServer):
             raise
 
     @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/"
-
-    @property
     def requests(self) -> list[tuple[str, str, int]]:
         """A copy of the requests received so far."""
         with self._lock:
             return list(self._requests)
 
-    def start(self) -> MirrorServer:
-        if self._thread is None:
-            self._thread = threading.Thread(
-                target=self.serve_forever,
-                kwargs={"poll_interval": 0.05},
-                name=f"mirror-{self.server_address[1]}",
-                daemon=True,
-            )
-            self._thread.start()
-        return self
-
     def stop(self) -> None:
         """Stop serving; requests still held by `hang` or `latency` end at once."""
         self._stopping.set()
-        if self._thread is not None:
-            self.shutdown()
-            self._thread.join()
-            self._thread = None
-        self.server_close()
+        super().stop()
         self._close_log()
-
-    def __enter__(self) -> MirrorServer:
-        return self.start()
-
-    def __exit__(self, *exc_info) -> None:
-        self.stop()
 
     def pause(self, seconds: float) -> None:
         """Wait, unless the server is stopping."""

@@ -45,12 +45,13 @@ import threading
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from .build import fold
 from .model import ARTICLES, LAST_SUNDAY, NEWS, WEEK, Site, add_week, plan_site
+from .serve import LoopbackServer
 
 LONDON = ZoneInfo("Europe/London")
 UTC = datetime.timezone.utc
@@ -290,12 +291,8 @@ class _BadParameter(Exception):
         self.name, self.message = name, message
 
 
-class WordPressServer(ThreadingHTTPServer):
+class WordPressServer(LoopbackServer):
     """The model's latest items as a WordPress site on 127.0.0.1."""
-
-    daemon_threads = True
-    block_on_close = False
-    request_queue_size = 511  # as MirrorServer's, a real server's backlog
 
     def __init__(
         self,
@@ -312,31 +309,7 @@ class WordPressServer(ThreadingHTTPServer):
         self.pretty_permalinks = pretty_permalinks
         self.requests: list[str] = []  # the targets asked for, in order
         self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
         super().__init__(("127.0.0.1", port), _WordPressHandler)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/"
-
-    def start(self) -> WordPressServer:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self.serve_forever, daemon=True)
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self.shutdown()
-            self._thread.join()
-            self._thread = None
-        self.server_close()
-
-    def __enter__(self) -> WordPressServer:
-        return self.start()
-
-    def __exit__(self, *exc_info) -> None:
-        self.stop()
 
     def note(self, target: str) -> None:
         with self._lock:
