@@ -20,7 +20,12 @@ from conftest import crawl, psg, query, serving
 
 from psgscraper.mirror.build import build_mirror
 from psgscraper.mirror.wayback import WaybackServer, build_wayback
-from psgscraper.parse.links import section_from_url, stamp_time
+from psgscraper.parse.links import (
+    SITE_HOSTS,
+    section_from_url,
+    stamp_time,
+    strip_archive_prefix,
+)
 
 WEEKS = 30
 TABLES = ("items", "sightings", "item_versions", "boilerplate",
@@ -180,8 +185,12 @@ def test_every_listed_capture_is_recorded_with_what_became_of_it(crawled, captur
     )
     (target,) = [row for row in rows if row[0].endswith("/index.html")]
     assert (target[1], target[3]) == (followed[1], "parsed") and target[4] > 0
-    (not_found,) = by_outcome["skipped"]
-    assert "position=99990" in not_found[0] and "HTTP 404" in not_found[5]
+    skipped = {urlsplit(row[0]).query: row[5] for row in by_outcome["skipped"]}
+    assert skipped == {
+        "position=99990": "HTTP 404 when captured",
+        "format=rss": "not HTML (application/rss+xml)",
+        "position=0": "no item list on the page: an error page or another layout",
+    }
     (same,) = by_outcome["same content"]
     assert same[0].endswith("/index.php") and same[6] is not None
     assert all(row[4] > 0 for row in by_outcome["parsed"])
@@ -199,6 +208,42 @@ def test_every_listed_capture_is_recorded_with_what_became_of_it(crawled, captur
         same[6],
     )[0][0]
     assert seen_again == (home_items, same[2], same[2]) and home_items > 0
+
+
+def test_captures_known_to_be_of_no_use_are_not_fetched(crawled):
+    fetched = {strip_archive_prefix(t) for t in crawled.requests if "/web/" in t}
+    assert not any("position=99990" in url or "format=rss" in url for url in fetched)
+    assert any(url.endswith("articles.php?position=0") for url in fetched)
+
+
+class SpellingsApart(WaybackServer):
+    """A CDX server that keys the two host spellings apart (no `www.` folding)."""
+
+    def cdx(self, query: str):
+        status, body = super().cdx(query)
+        wanted = urlsplit("http://" + parse_qs(query)["url"][0]).hostname
+        if status != 200:
+            return status, body
+        header, *rows = json.loads(body)
+        at = header.index("original")
+        rows = [r for r in rows if not r or len(r) == 1
+                or urlsplit(r[at]).hostname == wanted]  # fmt: skip
+        return status, json.dumps([header, *rows]).encode()
+
+
+def test_a_cdx_server_keying_spellings_apart_is_asked_for_both(captures, tmp_path):
+    db = tmp_path / "psg.db"
+    with SpellingsApart(captures.directory) as server:
+        result = wayback_crawl(server, db, "--sections", "home", "--no-warc")
+        asked = [parse_qs(urlsplit(t).query)["url"][0] for t in server.requests
+                 if t.startswith("/cdx/")]  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert sorted(asked) == sorted(
+        f"{host}/{path}" for host in SITE_HOSTS for path in ("", "index.php")
+    )
+    home = [c for c in listed(captures.index) if section_from_url(c["original"])
+            == "home"]  # fmt: skip
+    assert query(db, "SELECT COUNT(*) FROM captures")[0][0] == len(home)
 
 
 def test_a_rerun_asks_the_cdx_server_only_and_changes_nothing(crawled):

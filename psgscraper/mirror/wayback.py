@@ -13,7 +13,9 @@ unchanged page (the same digest, which `collapse=digest` drops), the home
 page as `index.php` too (the same digest under another URL), the own pages
 of one item in ten (`article-ID.html`, in week 0), a 301 capture
 (the bare host's `index.php` moved to `www.`), a 302 capture (`index.php`
-to `index.html`, captured at the same moment), a 404 capture, and an image.
+to `index.html`, captured at the same moment), a 404 capture, an image, an
+RSS feed under `news.php`, and, after the last week, `articles.php` showing
+the new site's "page not found" (another layout).
 
     DIR/captures/DIGEST     the payloads, one file per distinct content
     DIR/index.json          the captures, in CDX order (urlkey, timestamp)
@@ -34,7 +36,7 @@ import re
 import shutil
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
@@ -42,12 +44,20 @@ from ..parse.links import SITE_HOSTS, stamp_time, urlkey
 from . import render
 from .build import HOME_ITEMS, item_pages, listing_pages
 from .model import LAST_SUNDAY, SECTIONS, plan_site
+from .serve import LoopbackServer
 
 FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest",
           "length")  # fmt: skip
 CAPTURED_PAGES = 2  # listing pages captured each week after week 0
 ITEM_PAGES_EVERY = 10  # week 0 holds the own page of one item in ten
 HTML = "text/html"
+RSS = b'<?xml version="1.0"?><rss version="2.0"><channel></channel></rss>\n'
+NEW_SITE_PAGE = (
+    b"<!DOCTYPE html><html><head><title>Page not found - Peru Support Group"
+    b'</title></head><body class="error404"><h1>Oops! That page can&rsquo;t be '
+    b"found.</h1><p>It looks like nothing was found at this location.</p>"
+    b"</body></html>\n"
+)
 
 
 def build_wayback(
@@ -113,12 +123,16 @@ def build_wayback(
         if week == 3:
             keep(week, n, "/news.php?position=99990", b"Not Found", HTML, 404)
             keep(week, n + 1, "/images/logo.gif", b"GIF89a\x01\x00", "image/gif")
+            keep(week, n + 2, "/news.php?format=rss", RSS, "application/rss+xml")
         if week == 4:  # a redirect to a page the listings do not name
             moved = f"http://{SITE_HOSTS[(week + n) % 2]}/index.html"  # its host
             found = f'<p>Found: <a href="{moved}">{moved}</a></p>\n'.encode()
             keep(week, n, "/index.php", found, HTML, 302, moved)
             served_as = home + b"<!-- index.html -->\n"
             shown(latest, week, keep(week, n, "/index.html", served_as, HTML))
+    # After the last week the site is another one: its old address shows
+    # the new site's page, with no listing on it.
+    keep(weeks, 0, "/articles.php?position=0", NEW_SITE_PAGE, HTML)
     for capture in captures:
         capture["urlkey"] = urlkey(capture["original"])
     captures.sort(key=lambda c: (c["urlkey"], c["timestamp"]))
@@ -138,12 +152,8 @@ def _timestamp(week: int, n: int) -> str:
     return moment.strftime("%Y%m%d%H%M%S")
 
 
-class WaybackServer(ThreadingHTTPServer):
+class WaybackServer(LoopbackServer):
     """A built Wayback directory answered over HTTP on 127.0.0.1."""
-
-    daemon_threads = True
-    block_on_close = False
-    request_queue_size = 511  # as MirrorServer's, a real server's backlog
 
     def __init__(self, directory: str | Path, port: int = 0, throttle: int = 0):
         self.directory = Path(directory)
@@ -155,31 +165,7 @@ class WaybackServer(ThreadingHTTPServer):
         # When each request came (time.monotonic()), and from whom.
         self.arrivals: list[tuple[float, str]] = []
         self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
         super().__init__(("127.0.0.1", port), _WaybackHandler)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/"
-
-    def start(self) -> WaybackServer:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self.serve_forever, daemon=True)
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self.shutdown()
-            self._thread.join()
-            self._thread = None
-        self.server_close()
-
-    def __enter__(self) -> WaybackServer:
-        return self.start()
-
-    def __exit__(self, *exc_info) -> None:
-        self.stop()
 
     def throttled(self, target: str, user_agent: str) -> bool:
         """Note the request; True while the first `throttle` ones are refused."""
