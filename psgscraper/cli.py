@@ -213,6 +213,12 @@ def crawl(
     from .crawl import SECTIONS, CrawlOptions, run_crawl  # Scrapy loads only here
 
     chosen = _sections(source, sections, SECTIONS)
+    if source == WORDPRESS and full_text:
+        raise click.BadParameter(
+            "not for --source wordpress: its posts are read from the API's "
+            "excerpts, their pages are not fetched",
+            param_hint="--full-text",
+        )
     base_url = _source_url(source, base_url, replay_url)
     _check_wayback_options(source, since, until, cdx_url, replay_url)
     _show_progress(quiet)

@@ -395,6 +395,10 @@ def test_robots_txt_that_forbids_fails_the_crawl(tmp_path, mirror_week0):
         (["--source", "wayback", "--cdx-url", "cdx"], "http"),
         (["--source", "wordpress"], "needs the site's --base-url"),
         (
+            ["--source", "wordpress", "--base-url", "http://x.org/", "--full-text"],
+            "not for --source wordpress",
+        ),
+        (
             [
                 "--source",
                 "wordpress",
