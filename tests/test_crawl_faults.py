@@ -169,3 +169,56 @@ def test_ctrl_c_during_a_retry_after_wait_stops_the_crawl(tmp_path, mirror_week0
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 1  # well before the 100 s
     assert query(db, "SELECT status FROM crawls") == [("interrupted",)]
+
+
+def _child_of(pid: int, seconds: float) -> int:
+    """The first child process of `pid` (the crawl's parser process)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                return int(entry)
+        time.sleep(0.05)
+    raise AssertionError(f"process {pid} started no child")
+
+
+def _wait_for_rows(db, sql: str, at_least: int, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while query(db, sql)[0][0] < at_least:
+        assert time.monotonic() < deadline, f"fewer than {at_least}: {sql}"
+        time.sleep(0.05)
+
+
+def test_a_killed_parser_process_stops_the_crawl_with_a_message(
+    archive_copy, mirror_week0
+):
+    """The parser process killed under the crawl (the OOM killer, say): the
+    crawl stops at once, exit 1, saying why, with the pages written before."""
+    sightings = "SELECT COUNT(*) FROM sightings"
+    before = query(archive_copy, sightings)[0][0]
+    with serving(mirror_week0, latency=0.1) as server:
+        crawler = subprocess.Popen(
+            [sys.executable, "-m", "psgscraper", "crawl", "--base-url", server.url,
+             "--db", str(archive_copy), "--delay", "0", "--concurrency", "1",
+             "--no-warc"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        parser = _child_of(crawler.pid, seconds=30)
+        _wait_for_rows(archive_copy, sightings, before + 10, seconds=30)
+        os.kill(parser, signal.SIGKILL)
+        _, stderr = crawler.communicate(timeout=60)
+    assert crawler.returncode == 1, stderr
+    assert "Traceback" not in stderr
+    assert "the parser process ended unexpectedly" in stderr
+    ((status, message),) = query(
+        archive_copy, "SELECT status, message FROM crawls ORDER BY id DESC LIMIT 1"
+    )
+    assert status == "failed" and "parser process" in message
+    assert query(archive_copy, "PRAGMA integrity_check") == [("ok",)]

@@ -10,6 +10,7 @@ import threading
 import time
 import zlib
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from pathlib import Path
 
@@ -87,8 +88,15 @@ class ArchiveSpider(scrapy.Spider):
         """A page whose reading raised: the crawl fails, saying where and why.
 
         Scrapy only logs such an error and goes on; an unattended crawl must
-        not end `ok` with a page it could not read.
+        not end `ok` with a page it could not read. Without its parser
+        process (killed, or out of memory) no page can be read: it stops.
         """
+        if failure.check(BrokenProcessPool):
+            self.stop(
+                "the parser process ended unexpectedly (killed, or out of "
+                f"memory) while {response.url} was read; the crawl stopped"
+            )
+            return
         self.failures.append(
             f"{response.url}: could not be read "
             f"({failure.type.__name__}: {failure.getErrorMessage()})"
