@@ -186,44 +186,42 @@ def _run_spiders(options: CrawlOptions, crawl_id: int, warc: WarcFile | None) ->
     if not options.verbose:
         for name in ("scrapy", "twisted", "py.warnings", "asyncio"):
             logging.getLogger(name).setLevel(logging.CRITICAL)
+    crawlers = []
+    for spider, arguments in _spiders(options):
+        crawler = process.create_crawler(spider)
+        process.crawl(crawler, **arguments)
+        crawlers.append(crawler)
+    process.start()
+    return crawlers
+
+
+def _spiders(options: CrawlOptions) -> list[tuple[type, dict]]:
+    """The spiders of the crawl's source, with their arguments."""
     common = {
         "base_url": options.base_url,
         "incremental": options.incremental,
         "max_pages": options.max_pages,
     }
-    crawlers = []
     if options.source == WAYBACK:
-        crawler = process.create_crawler(WaybackSpider)
-        process.crawl(
-            crawler,
-            sections=",".join(options.sections),
-            cdx_url=options.cdx_url,
-            since=options.since,
-            until=options.until,
-            page_size=options.cdx_page_size,
-            full_text=options.full_text,
-            **common,
-        )
-        process.start()
-        return [crawler]
+        wayback = {
+            "sections": ",".join(options.sections),
+            "cdx_url": options.cdx_url,
+            "since": options.since,
+            "until": options.until,
+            "page_size": options.cdx_page_size,
+            "full_text": options.full_text,
+        }
+        return [(WaybackSpider, {**common, **wayback})]
     if options.source == WORDPRESS:
-        crawler = process.create_crawler(WordPressSpider)
-        process.crawl(crawler, **common)
-        process.start()
-        return [crawler]
+        return [(WordPressSpider, common)]
+    spiders = []
     listing_sections = [s for s in options.sections if s in LISTING_SECTIONS]
     if listing_sections:
-        crawler = process.create_crawler(ListingSpider)
-        process.crawl(
-            crawler,
-            sections=",".join(listing_sections),
-            full_text=options.full_text,
-            **common,
-        )
-        crawlers.append(crawler)
+        listing = {
+            "sections": ",".join(listing_sections),
+            "full_text": options.full_text,
+        }
+        spiders.append((ListingSpider, {**common, **listing}))
     if "home" in options.sections:
-        crawler = process.create_crawler(HomeSpider)
-        process.crawl(crawler, **common)
-        crawlers.append(crawler)
-    process.start()
-    return crawlers
+        spiders.append((HomeSpider, common))
+    return spiders

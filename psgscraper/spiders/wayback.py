@@ -89,6 +89,7 @@ class WaybackSpider(ArchiveSpider):
         ]
         self.listed: dict[tuple[str, str], CdxCapture] = {}
         self._hosts_listed: dict[tuple[str, str], set[str]] = {}
+        self._listed_keys: set[str] = set()  # the URLs listed, as CDX keys
         # What the first capture of each digest fetched gave (None until read),
         # and the captures of the same content waiting for it.
         self._first_read: dict[str, CaptureSeen | None] = {}
@@ -161,11 +162,12 @@ class WaybackSpider(ArchiveSpider):
 
     def read_captures(self):
         """The captures not recorded before, oldest first: each digest once."""
+        self._listed_keys = {urlkey(c.original) for c in self.listed.values()}
         archive = self.archive()
         recorded = archive.listed_captures() if archive is not None else set()
         new = sorted(
             (c for key, c in self.listed.items() if key not in recorded),
-            key=lambda c: (c.timestamp, urlkey(c.original), c.original),
+            key=lambda c: (c.timestamp, c.original),
         )
         read_before = archive.parsed_digests(c.digest for c in new) if archive else {}
         fetched = 0
@@ -271,8 +273,7 @@ class WaybackSpider(ArchiveSpider):
             return
         target = urljoin(response.url, location)
         original = strip_archive_prefix(target)
-        listed = {urlkey(c.original) for c in self.listed.values()}
-        if urlkey(original) in listed:
+        if urlkey(original) in self._listed_keys:
             yield self._fetched(
                 response,
                 capture,
