@@ -34,7 +34,9 @@ from pathlib import Path
 import sqlite_utils
 
 from .parse import RECORD_FIELDS, Listing, Record
+from .parse.cdx import CdxCapture
 from .parse.text import fold_key
+from .parse.wordpress import Post
 
 SCHEMA_VERSION = 4  # 2: newsletters view; 3: full texts, WARC; 4: captures, sources
 
@@ -833,7 +835,7 @@ class Archive:
     def record_capture(
         self,
         crawl_id: int,
-        capture,
+        capture: CdxCapture,
         *,
         url: str,
         outcome: str,
@@ -844,7 +846,7 @@ class Archive:
         note: str | None = None,
         same_as: str | None = None,
     ) -> int:
-        """Note what became of a listed capture (a parse.cdx.CdxCapture).
+        """Note what became of a listed capture.
 
         `same_as` is the URL of a capture already read with the same content:
         what it showed is seen again at this capture's time, on this page.
@@ -918,8 +920,8 @@ class Archive:
 
     # -- the current site's posts ---------------------------------------------
 
-    def record_posts(self, crawl_id: int, posts: Iterable) -> None:
-        """Note each post's WordPress identity and dates (parse.wordpress.Post)."""
+    def record_posts(self, crawl_id: int, posts: Iterable[Post]) -> None:
+        """Note each post's WordPress identity and dates."""
         with self.transaction():
             for post in posts:
                 self.conn.execute(
@@ -937,7 +939,7 @@ class Archive:
                      post.modified_gmt, crawl_id, crawl_id),
                 )  # fmt: skip
 
-    def holds_posts_unchanged(self, posts: Iterable) -> bool:
+    def holds_posts_unchanged(self, posts: Iterable[Post]) -> bool:
         """True when every post is in the archive, last modified as it says."""
         wanted = {post.record.id: post.modified_gmt for post in posts}
         if not wanted:
