@@ -183,6 +183,25 @@ class LoopbackServer(ThreadingHTTPServer):
         self.stop()
 
 
+class AnswerHandler(BaseHTTPRequestHandler):
+    """A request handler that sends whole answers (status, headers, body),
+    keeps connections alive and logs nothing (its server notes requests)."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+    def send_answer(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format, *args) -> None:
+        pass
+
+
 class MirrorServer(LoopbackServer):
     """The mirror over HTTP on 127.0.0.1; `port=0` takes a free port.
 

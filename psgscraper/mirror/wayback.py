@@ -36,7 +36,6 @@ import re
 import shutil
 import threading
 import time
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
@@ -44,7 +43,7 @@ from ..parse.links import SITE_HOSTS, stamp_time, urlkey
 from . import render
 from .build import HOME_ITEMS, item_pages, listing_pages
 from .model import LAST_SUNDAY, SECTIONS, plan_site
-from .serve import LoopbackServer
+from .serve import AnswerHandler, LoopbackServer
 
 FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest",
           "length")  # fmt: skip
@@ -241,32 +240,19 @@ def _filter(rule: str) -> tuple[bool, str, str]:
     return negate, field, pattern
 
 
-class _WaybackHandler(BaseHTTPRequestHandler):
+class _WaybackHandler(AnswerHandler):
     server: WaybackServer
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:
         if self.server.throttled(self.path, self.headers.get("User-Agent", "")):
-            return self._send(
+            return self.send_answer(
                 429, {"Retry-After": "1", "Content-Type": HTML}, b"Slow down"
             )
         parts = urlsplit(self.path)
         if parts.path == "/cdx/search/cdx":
             status, body = self.server.cdx(parts.query)
-            return self._send(status, {"Content-Type": "application/json"}, body)
+            return self.send_answer(status, {"Content-Type": "application/json"}, body)
         replay = re.match(r"^/web/(\d{14})id_/(.+)$", self.path)
         if replay:
-            return self._send(*self.server.replay(replay[1], replay[2]))
-        self._send(404, {"Content-Type": HTML}, b"Not Found")
-
-    def _send(self, status: int, headers: dict, body: bytes) -> None:
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format, *args) -> None:
-        pass
+            return self.send_answer(*self.server.replay(replay[1], replay[2]))
+        self.send_answer(404, {"Content-Type": HTML}, b"Not Found")

@@ -45,13 +45,12 @@ import threading
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from .build import fold
 from .model import ARTICLES, LAST_SUNDAY, NEWS, WEEK, Site, add_week, plan_site
-from .serve import LoopbackServer
+from .serve import AnswerHandler, LoopbackServer
 
 LONDON = ZoneInfo("Europe/London")
 UTC = datetime.timezone.utc
@@ -619,20 +618,9 @@ def _only(post: dict, fields: str | None) -> dict:
     return {key: value for key, value in post.items() if key in wanted}
 
 
-class _WordPressHandler(BaseHTTPRequestHandler):
+class _WordPressHandler(AnswerHandler):
     server: WordPressServer
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:
         self.server.note(self.path)
-        status, headers, body = self.server.answer(self.path)
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format, *args) -> None:
-        pass
+        self.send_answer(*self.server.answer(self.path))
