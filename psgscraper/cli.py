@@ -31,9 +31,9 @@ from .export import export
 from .mirror.cli import mirror
 from .options import db_option
 from .parse import Listing, parse_listing
-from .parse.links import LIVE_SITE as DEFAULT_BASE_URL
-from .parse.links import WAYBACK_CDX, WAYBACK_REPLAY
 from .parse.records import BINARY, EMPTY_BODY, NO_LIST, NOT_HTML
+from .site import LIVE_SITE as DEFAULT_BASE_URL
+from .site import WAYBACK_CDX, WAYBACK_REPLAY
 from .warc import WarcError
 
 # Exit status of psg crawl when another crawl holds the archive.

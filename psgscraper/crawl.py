@@ -13,13 +13,13 @@ from scrapy.settings import Settings
 
 from .archive import SITE, WAYBACK, WORDPRESS, Archive, ArchiveError, CrawlLock
 from .pipelines import crawl_status
+from .site import LISTING_SECTIONS, SECTIONS
 from .spiders.home import HomeSpider
-from .spiders.listing import LISTING_SECTIONS, ListingSpider
+from .spiders.listing import ListingSpider
 from .spiders.wayback import WaybackSpider
 from .spiders.wordpress import WordPressSpider
 from .warc import WarcError, WarcFile, warc_file_name
 
-SECTIONS = (*LISTING_SECTIONS, "home")
 # Requests at a time with no delay: the loopback mirror, or a host of one's own.
 LOOPBACK_CONCURRENCY = 16
 

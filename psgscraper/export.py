@@ -25,7 +25,7 @@ import click
 
 from .archive import Archive, ArchiveError
 from .options import db_option
-from .parse.links import SECTIONS
+from .site import SECTIONS
 
 FORMATS = ("csv", "json", "ndjson")
 

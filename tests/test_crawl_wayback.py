@@ -20,12 +20,8 @@ from conftest import crawl, psg, query, serving
 
 from psgscraper.mirror.build import build_mirror
 from psgscraper.mirror.wayback import WaybackServer, build_wayback
-from psgscraper.parse.links import (
-    SITE_HOSTS,
-    section_from_url,
-    stamp_time,
-    strip_archive_prefix,
-)
+from psgscraper.parse.links import section_from_url, stamp_time, strip_archive_prefix
+from psgscraper.site import SITE_HOSTS
 
 WEEKS = 30
 TABLES = ("items", "sightings", "item_versions", "boilerplate",

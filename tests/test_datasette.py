@@ -22,7 +22,7 @@ from markupsafe import escape
 from psgscraper.archive import Archive, CrawlLock
 from psgscraper.datasette.app import make_datasette, prepare_archive
 from psgscraper.datasette.metadata import build_metadata
-from psgscraper.parse.links import LIVE_SITE
+from psgscraper.site import LIVE_SITE
 
 DB = "psg"
 

@@ -7,7 +7,7 @@ live site's address with the parser.
 
 from __future__ import annotations
 
-from ..parse.links import LIVE_SITE
+from ..site import LIVE_SITE
 
 TITLE = "Peru Support Group newsletter archive"
 

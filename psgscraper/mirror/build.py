@@ -50,7 +50,7 @@ from typing import NamedTuple
 
 from . import render
 from .blocks import BLOCKS, LEARNED_AFTER, LEARNING, Block, blocks_on
-from .model import PER_PAGE, SECTIONS, Item, Site, plan_site
+from .model import LISTING_SECTIONS, PER_PAGE, Item, Site, plan_site
 
 SITE_DIR = "site"
 HOME_ITEMS = 6
@@ -117,7 +117,7 @@ def _write_listings(
     listings: dict[str, dict] = {}
     records: list[dict] = []
     block_pages: dict[Block, list[str]] = defaultdict(list)
-    for section in SECTIONS:
+    for section in LISTING_SECTIONS:
         for page in listing_pages(site, seed, section):
             route = f"/{section}.php?position={page.position}"
             name = f"{section}-{page.position}.html"
@@ -254,14 +254,14 @@ def _blocks_summary(block_pages: dict[Block, list[str]]) -> dict:
 
 
 def _summary(directory: Path, site: Site, seed: int, files: int) -> dict:
-    per_section = {section: len(site.section(section)) for section in SECTIONS}
+    per_section = {section: len(site.section(section)) for section in LISTING_SECTIONS}
     return {
         "directory": str(directory),
         "seed": seed,
         "week": site.week,
         "items": len(site.items),
         "items_per_section": per_section,
-        "pages": {section: len(site.pages(section)) for section in SECTIONS},
+        "pages": {section: len(site.pages(section)) for section in LISTING_SECTIONS},
         "files": files,
         "added": [item.id for item in site.added],
         "edited": [item.id for item in site.edited],

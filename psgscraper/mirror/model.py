@@ -23,13 +23,12 @@ from dataclasses import dataclass, field, replace
 
 from ..parse.links import linkless_item_id
 from ..parse.text import fold_key
+from ..site import ARTICLES, LISTING_SECTIONS, NEWS
 from . import dating
 from .content import Mark, Piece, Writer
 from .dating import DateLine
 from .seeds import SEED_ITEMS, SeedItem
 
-NEWS, ARTICLES = "news", "articles"
-SECTIONS = (NEWS, ARTICLES)
 PER_PAGE = 10
 
 FIRST_SUNDAY = datetime.date(2003, 1, 5)
@@ -522,7 +521,7 @@ def add_week(site: Site, week: int, seed: int) -> None:
     site.week, site.added, site.edited = week, added, []
     candidates = [
         item
-        for section in SECTIONS
+        for section in LISTING_SECTIONS
         for item in site.section(section)[:PER_PAGE]
         if item.week != week and not (item.listed_twice or item.duplicate_of)
     ]

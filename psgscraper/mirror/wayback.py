@@ -39,10 +39,11 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from ..parse.links import SITE_HOSTS, stamp_time, urlkey
+from ..parse.links import stamp_time, urlkey
+from ..site import SITE_HOSTS
 from . import render
 from .build import HOME_ITEMS, item_pages, listing_pages
-from .model import LAST_SUNDAY, SECTIONS, plan_site
+from .model import LAST_SUNDAY, LISTING_SECTIONS, plan_site
 from .serve import AnswerHandler, LoopbackServer
 
 FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest",
@@ -100,7 +101,7 @@ def build_wayback(
         shown(latest, week, keep(week, 0, "/", home, HTML))
         n = 1
         bodies: dict[str, bytes] = {}
-        for section in SECTIONS:
+        for section in LISTING_SECTIONS:
             for page in listing_pages(site, seed, section):
                 if week and page.position >= CAPTURED_PAGES * 10:
                     break

@@ -7,18 +7,8 @@ import re
 from datetime import datetime, timezone
 from urllib.parse import urljoin, urlsplit
 
+from ..site import HOME, LISTING_SECTIONS, LIVE_SITE, WAYBACK_CALENDAR, replay_path
 from .text import fold_key
-
-SECTIONS = ("news", "articles", "home")
-
-# Where the site was published; item pages lived at article-ID.html below it.
-LIVE_SITE = "http://www.perusupportgroup.org.uk/"
-# Both spellings the site was reached and captured under.
-SITE_HOSTS = ("www.perusupportgroup.org.uk", "perusupportgroup.org.uk")
-WAYBACK = "https://web.archive.org/web/*/"
-# The Wayback Machine's capture index (CDX server) and its replay of captures.
-WAYBACK_CDX = "https://web.archive.org/cdx/search/cdx"
-WAYBACK_REPLAY = "https://web.archive.org/"
 
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][\w.-]*$")
 
@@ -71,8 +61,8 @@ def stamp_time(stamp: str) -> str | None:
 
 
 def replay_url(replay_root: str, timestamp: str, original: str) -> str:
-    """A capture's bytes as archived (`id_`: the page unchanged, no banner)."""
-    return f"{replay_root.rstrip('/')}/web/{timestamp}id_/{original}"
+    """A capture's bytes replayed from `replay_root`, as archived."""
+    return replay_root.rstrip("/") + replay_path(timestamp, original)
 
 
 def archived_like(url: str, page_url: str) -> str:
@@ -113,12 +103,12 @@ def section_from_url(url: str) -> str | None:
     path = urlsplit(strip_archive_prefix(url)).path
     name = path.rsplit("/", 1)[-1].lower()
     if name in ("", "index.php", "index.html", "index.htm"):
-        return "home"
+        return HOME
     stem = re.split(r"[._?-]", name, maxsplit=1)[0]
-    if stem in ("news", "articles"):
+    if stem in LISTING_SECTIONS:
         return stem
     if stem in ("index", "home"):
-        return "home"
+        return HOME
     return None
 
 
@@ -138,7 +128,7 @@ def original_url(item_id: str) -> str | None:
 
 def wayback_url(url: str) -> str:
     """The Wayback Machine's list of captures of a URL."""
-    return WAYBACK + url
+    return WAYBACK_CALENDAR + url
 
 
 def urlkey(url: str) -> str:

@@ -21,6 +21,7 @@ import re
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from ..site import LISTING_SECTIONS
 from .boilerplate import fingerprint
 from .dates import UNREADABLE, parse_date_line
 from .links import (
@@ -159,7 +160,7 @@ class _PageScan:
         if "latest" in self.by_id:
             return "home"
         name = element_text(self.h1).casefold() if self.h1 is not None else ""
-        return name if name in ("news", "articles") else None
+        return name if name in LISTING_SECTIONS else None
 
     def headings(self) -> list[Tag]:
         return [

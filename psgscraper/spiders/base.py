@@ -39,7 +39,8 @@ from ..archive import Archive
 from ..items import FullText, Page
 from ..middlewares import CAPTURED_AT
 from ..parse import BoilerplateDetector, Listing, parse_item_page, parse_listing
-from ..parse.links import LIVE_SITE, archived_like
+from ..parse.links import archived_like
+from ..site import LIVE_SITE
 from ..warc import sighting_time
 
 DEFAULT_BASE_URL = LIVE_SITE

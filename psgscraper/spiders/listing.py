@@ -7,9 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 from w3lib.url import add_or_replace_parameter
 
 from ..parse import Listing
+from ..site import LISTING_SECTIONS
 from .base import ArchiveSpider
-
-LISTING_SECTIONS = ("news", "articles")
 
 
 class ListingSpider(ArchiveSpider):

@@ -22,9 +22,6 @@ from ..items import CaptureSeen
 from ..middlewares import CAPTURED_AT
 from ..parse.cdx import CDX_FIELDS, CdxCapture, parse_cdx
 from ..parse.links import (
-    SITE_HOSTS,
-    WAYBACK_CDX,
-    WAYBACK_REPLAY,
     capture_timestamp,
     replay_url,
     section_from_url,
@@ -32,6 +29,7 @@ from ..parse.links import (
     strip_archive_prefix,
     urlkey,
 )
+from ..site import SITE_HOSTS, WAYBACK_CDX, WAYBACK_REPLAY
 from ..warc import archive_time
 from .base import ArchiveSpider, describe_failure
 
