@@ -33,7 +33,7 @@ from .options import db_option
 from .parse import Listing, parse_listing
 from .parse.records import BINARY, EMPTY_BODY, NO_LIST, NOT_HTML
 from .site import LIVE_SITE as DEFAULT_BASE_URL
-from .site import WAYBACK_CDX, WAYBACK_REPLAY
+from .site import SECTIONS, WAYBACK_CDX, WAYBACK_REPLAY
 from .warc import WarcError
 
 # Exit status of psg crawl when another crawl holds the archive.
@@ -210,7 +210,7 @@ def crawl(
     names the cause and the URLs), 2 on wrong usage, 3 when another crawl is
     running on the archive (the message names it; this one does not start).
     """
-    from .crawl import SECTIONS, CrawlOptions, run_crawl  # Scrapy loads only here
+    from .crawl import CrawlOptions, run_crawl  # Scrapy loads only here
 
     chosen = _sections(source, sections, SECTIONS)
     if source == WORDPRESS and full_text:
@@ -367,8 +367,6 @@ def reparse(sources: tuple[Path, ...], db: Path) -> None:
             f"changed {crawl['items_changed']}",
             err=True,
         )
-        if done.note:
-            click.echo(f"  {done.note}", err=True)
 
     try:
         crawls = reparse_warcs(sources, db, on_crawl=report)
@@ -518,7 +516,7 @@ def _read_source(source: str) -> tuple[bytes, str | None, str]:
 
 
 def _fetch(url: str) -> tuple[bytes, str | None, str]:
-    from .settings import USER_AGENT  # Scrapy's settings: loaded only here
+    from .crawl.settings import USER_AGENT  # Scrapy's settings: loaded only here
 
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     try:

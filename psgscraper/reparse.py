@@ -2,9 +2,12 @@
 
 Each WARC file is one crawl. The files are read in capture order (by the date
 of their first record) and each is written as its crawl wrote it: the same
-parser, the same boilerplate learning, the same archive calls, every sighting
-dated by its capture. So a parser fix reaches the whole archive by re-parsing
-into a new file, comparing the two (`psg diff`) and swapping them.
+reading of each response (`psgscraper.read`), the same boilerplate learning,
+the same archive writes, every sighting dated by its capture. A crawl of a
+web archive is rebuilt from the CDX answers it kept: the same captures are
+judged and read in the same order, so its `captures` table comes back too.
+So a parser fix reaches the whole archive by re-parsing into a new file,
+comparing the two (`psg diff`) and swapping them.
 """
 
 from __future__ import annotations
@@ -13,17 +16,29 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import urljoin
 
 from .archive import INTERRUPTED, SITE, WAYBACK, WORDPRESS, Archive, ArchiveError
-from .items import FullText, Page, PostsPage
-from .parse import BoilerplateDetector, parse_item_page, parse_listing
-from .parse.links import is_first_page, item_id_from_url, section_from_url
-from .parse.wordpress import parse_posts
-from .pipelines import write_full_text, write_page, write_posts_page
-from .warc import Capture, CrawlWarc, archive_time, sighting_time, warc_files
+from .fetched import Fetched, archive_time
+from .parse.cdx import CdxCapture, parse_cdx
+from .parse.links import item_id_from_url, section_from_url
+from .read import (
+    CaptureReading,
+    Reader,
+    full_text,
+    http_error,
+    is_posts_url,
+    layout_changed,
+    parse_fetched_item_page,
+    parse_fetched_listing,
+    parse_fetched_posts,
+)
+from .read.captures import REDIRECTS, is_cdx_answer, is_html, is_redirect
+from .warc import CrawlWarc, warc_files
+from .write import write
 
 KILLED = "the WARC file ends before the crawl did: the crawl was killed"
+MAX_REDIRECTS = 5  # as the crawl follows them (REDIRECT_MAX_TIMES)
 
 
 @dataclass
@@ -34,7 +49,6 @@ class ReparsedCrawl:
     crawl: dict  # the new archive's crawls row
     responses: int = 0
     item_pages: int = 0
-    note: str | None = None  # what the re-parse could not rebuild
 
 
 def reparse(
@@ -86,34 +100,13 @@ def _reparse_crawl(archive: Archive, warc: CrawlWarc) -> ReparsedCrawl:
         started=archive_time(warc.started),
         warc=warc.path,
     )
-    detector = BoilerplateDetector(known=archive.known_boilerplate())
+    rebuild = _CrawlRebuild(archive, crawl_id, warc)
     result = ReparsedCrawl(warc.path, {})
     if source == WAYBACK:
-        result.note = (
-            "its captures are re-read and dated by capture time; the captures "
-            "table, and the sightings of captures not fetched for their content "
-            "was read before, are not rebuilt"
-        )
-    full_texts: dict[str, FullText] = {}
-    for capture in warc.responses():
-        result.responses += 1
-        if source == WORDPRESS:
-            posts = _posts_page(capture, detector)
-            if posts is not None:
-                write_posts_page(archive, crawl_id, posts)
-            continue
-        item_id = item_id_from_url(capture.url)
-        if item_id is not None:
-            full_texts[item_id] = _full_text(item_id, capture)
-            continue
-        page = _listing_page(capture, detector)
-        if page is not None:
-            write_page(archive, crawl_id, page)
-    # An item page's last capture is what the crawl kept (earlier ones were
-    # attempts it retried).
-    for text in full_texts.values():
-        write_full_text(archive, crawl_id, text)
-    result.item_pages = len(full_texts)
+        result.responses = rebuild.captures(info.get("psg-base-url", ""))
+    else:
+        result.responses = rebuild.pages(posts=source == WORDPRESS)
+    result.item_pages = rebuild.full_texts()
     outcome = warc.outcome or {}
     result.crawl = archive.finish_crawl(
         crawl_id,
@@ -125,39 +118,148 @@ def _reparse_crawl(archive: Archive, warc: CrawlWarc) -> ReparsedCrawl:
     return result
 
 
-def _listing_page(capture: Capture, detector: BoilerplateDetector) -> Page | None:
-    """A listing or home page as the crawl wrote it, or None if it wrote none.
+class _CrawlRebuild:
+    """One crawl written again from its WARC file, as the crawl wrote it."""
 
-    The crawl wrote every listing page it received whole (HTTP 200) except a
-    section's first page without items: that stopped it (the layout changed).
-    """
-    section = section_from_url(capture.url)
-    if capture.status != 200 or section is None:
+    def __init__(self, archive: Archive, crawl_id: int, warc: CrawlWarc) -> None:
+        self.archive = archive
+        self.crawl_id = crawl_id
+        self.warc = warc
+        self.reader = Reader(known_blocks=archive.known_boilerplate())
+        # An item page's last response is what the crawl kept (earlier ones
+        # were attempts it retried).
+        self._item_pages: dict[str, Fetched] = {}
+
+    def write(self, read) -> None:
+        write(self.archive, self.crawl_id, read)
+
+    def pages(self, *, posts: bool) -> int:
+        """The listing pages (or pages of posts) in the order they came."""
+        responses = 0
+        for fetched in self.warc.responses():
+            responses += 1
+            if self._is_item_page(fetched):
+                continue
+            read = self._posts_page(fetched) if posts else self._listing_page(fetched)
+            if read is not None:
+                self.write(read)
+        return responses
+
+    def _is_item_page(self, fetched: Fetched) -> bool:
+        item_id = item_id_from_url(fetched.url)
+        if item_id is None:
+            return False
+        self._item_pages[item_id] = fetched
+        return True
+
+    def _listing_page(self, fetched: Fetched):
+        """A listing or home page as the crawl wrote it, or None if it wrote none.
+
+        The crawl wrote every listing page it received whole (HTTP 200) but
+        the one that stopped it (a section's first page without items).
+        """
+        section = section_from_url(fetched.url)
+        if fetched.status != 200 or section is None:
+            return None
+        page = self.reader.page(
+            parse_fetched_listing(fetched, section), fetched.seen_at
+        )
+        return None if layout_changed(page.listing) else page
+
+    def _posts_page(self, fetched: Fetched):
+        """A page of WordPress posts as the crawl wrote it, or None."""
+        if fetched.status != 200 or not is_posts_url(fetched.url):
+            return None
+        posts_page = self.reader.posts_page(
+            parse_fetched_posts(fetched), fetched.seen_at
+        )
+        return None if layout_changed(posts_page.page.listing) else posts_page
+
+    def full_texts(self) -> int:
+        for item_id, fetched in self._item_pages.items():
+            page = parse_fetched_item_page(fetched) if fetched.status == 200 else None
+            self.write(full_text(item_id, fetched, page))
+        return len(self._item_pages)
+
+    # -- a web archive's captures ------------------------------------------------
+
+    def captures(self, replay_root: str) -> int:
+        """The captures the crawl listed, judged and read as it did them.
+
+        What is known without a fetch is written first, then each capture
+        fetched, oldest first, from its last response in the file; a capture
+        with no response there (the crawl stopped before it) is left out, as
+        the crawl left it for the next run.
+        """
+        self.reading = CaptureReading(replay_root)
+        responses = 0
+        for fetched in self.warc.responses():
+            responses += 1
+            if is_cdx_answer(fetched.url):
+                self.reading.listed(parse_cdx(fetched.body).captures)
+            else:
+                self._is_item_page(fetched)
+        to_fetch = []
+        plan = self.reading.plan(
+            self.archive.listed_captures(), self.archive.parsed_digests
+        )
+        for planned in plan:
+            if isinstance(planned, CdxCapture):
+                to_fetch.append(planned)
+            else:
+                self.write(planned)
+        for capture in to_fetch:
+            self._read_capture(capture)
+        return responses
+
+    def _read_capture(self, capture: CdxCapture, fetched: Fetched | None = None):
+        if fetched is None:
+            fetched = self._response(
+                self.reading.replay_url(capture), follow=not is_redirect(capture)
+            )
+        if fetched is None:
+            self.reading.not_had(capture)
+            return
+        if fetched.status in REDIRECTS:
+            self._redirected(capture, fetched)
+        elif 400 <= fetched.status < 500 and fetched.status != 429:
+            self.write(
+                self.reading.refused(capture, fetched, http_error(fetched.status))
+            )
+        elif fetched.status != 200:  # 5xx or 429 after the retries: not had
+            self.reading.not_had(capture)
+        else:
+            page = None
+            if is_html(fetched):
+                section = section_from_url(capture.original)
+                listing = parse_fetched_listing(fetched, section)
+                page = self.reader.page(listing, fetched.seen_at)
+            for seen in self.reading.read(capture, fetched, page):
+                self.write(seen)
+
+    def _redirected(self, capture: CdxCapture, fetched: Fetched) -> None:
+        redirect = self.reading.redirected(capture, fetched)
+        self.write(redirect.seen)
+        if redirect.target is None:
+            return
+        target = self._response(redirect.target, follow=True)
+        if target is None or target.status != 200:
+            return
+        led_to = self.reading.redirect_target(target)
+        if led_to is not None:
+            self._read_capture(led_to, target)
+
+    def _response(self, url: str, *, follow: bool) -> Fetched | None:
+        """The last response the file holds for `url`, its redirects followed."""
+        for _ in range(MAX_REDIRECTS + 1):
+            offset = self.warc.last_response.get(url)
+            if offset is None:
+                return None
+            fetched = self.warc.response_at(offset)
+            if not follow or fetched.status not in REDIRECTS or not fetched.location:
+                return fetched
+            url = urljoin(url, fetched.location)
         return None
-    listing = parse_listing(
-        capture.body, capture.url, content_type=capture.content_type, section=section
-    )
-    if not listing.items and is_first_page(capture.url):
-        return None
-    return Page.read(listing, detector, sighting_time(capture.url, capture.captured_at))
-
-
-def _posts_page(capture: Capture, detector: BoilerplateDetector) -> PostsPage | None:
-    """A page of WordPress posts as the crawl wrote it (an answer with posts)."""
-    if capture.status != 200 or "wp/v2/posts" not in unquote(capture.url):
-        return None
-    posts = parse_posts(capture.body, capture.url)
-    if not posts.listing.items:
-        return None
-    seen_at = sighting_time(capture.url, capture.captured_at)
-    return PostsPage.read(posts, detector, seen_at)
-
-
-def _full_text(item_id: str, capture: Capture) -> FullText:
-    if capture.status != 200:
-        return FullText(item_id, None, None, f"HTTP {capture.status}")
-    page = parse_item_page(capture.body, capture.url, content_type=capture.content_type)
-    return FullText.read(item_id, page, sighting_time(capture.url, capture.captured_at))
 
 
 def _remove_archive(path: Path) -> None:

@@ -28,11 +28,10 @@ from urllib.parse import urlsplit
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
-from warcio.timeutils import datetime_to_iso_date, iso_date_to_datetime
 from warcio.warcwriter import WARCWriter
 
 from . import __version__
-from .parse.links import archived_at
+from .fetched import Fetched
 
 WARC_VERSION = "WARC/1.1"
 CONFORMS_TO = (
@@ -45,24 +44,6 @@ _UNDONE_HEADERS = {"transfer-encoding"}
 
 class WarcError(Exception):
     """A WARC file cannot be written or read; the message says why."""
-
-
-def capture_time(moment: datetime | None = None) -> str:
-    """A capture's time as WARC-Date writes it (UTC, microseconds)."""
-    moment = (moment or datetime.now(timezone.utc)).astimezone(timezone.utc)
-    return datetime_to_iso_date(moment.replace(tzinfo=None), use_micros=True)
-
-
-def archive_time(warc_date: str) -> str:
-    """A WARC-Date as the archive writes times (UTC, whole seconds)."""
-    moment = iso_date_to_datetime(warc_date).replace(tzinfo=timezone.utc)
-    return moment.isoformat(timespec="seconds")
-
-
-def sighting_time(url: str, warc_date: str) -> str:
-    """When a page showed what it shows: the web archive's capture time if it
-    came from one (`/web/20050314060000id_/...`), else when it arrived."""
-    return archived_at(url) or archive_time(warc_date)
 
 
 def warc_file_name(crawl_id: int, started: datetime | None = None) -> str:
@@ -227,24 +208,14 @@ def _reason(status: int) -> str:
 # -- reading ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Capture:
-    """One response read back from a WARC file."""
-
-    url: str
-    status: int
-    content_type: str | None
-    body: bytes
-    captured_at: str  # WARC-Date
-
-
 @dataclass
 class CrawlWarc:
     """A crawl's WARC file read back: its warcinfo, responses, and ending.
 
     `responses()` yields the responses in the order they were written; after
     it, `outcome` holds the fields of the closing record, or None when the
-    crawl never wrote one (it was killed).
+    crawl never wrote one (it was killed), and `last_response` the offset of
+    each URL's last response, which `response_at()` reads again.
     """
 
     path: Path
@@ -252,11 +223,12 @@ class CrawlWarc:
     started: str | None = None
     outcome: dict[str, str] | None = None
     last_capture: str | None = None
+    last_response: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def open(cls, path: str | Path) -> CrawlWarc:
         warc = cls(Path(path))
-        for record, content in warc._records():
+        for _, record, content in warc._records():
             if record.rec_type == "warcinfo":
                 warc.info = _fields(content)
             warc.started = record.rec_headers.get_header("WARC-Date")
@@ -265,25 +237,27 @@ class CrawlWarc:
             raise WarcError(f"{warc.path} holds no whole WARC record")
         return warc
 
-    def responses(self) -> Iterator[Capture]:
-        for record, content in self._records():
+    def responses(self) -> Iterator[Fetched]:
+        for offset, record, content in self._records():
             headers = record.rec_headers
             if record.rec_type == "metadata" and headers.get_header("WARC-Refers-To"):
                 self.outcome = _fields(content)
             if record.rec_type != "response" or record.http_headers is None:
                 continue
-            capture = Capture(
-                url=headers.get_header("WARC-Target-URI"),
-                status=int(record.http_headers.get_statuscode() or 0),
-                content_type=record.http_headers.get_header("Content-Type"),
-                body=content,
-                captured_at=headers.get_header("WARC-Date"),
-            )
-            self.last_capture = capture.captured_at
-            yield capture
+            response = _fetched(record, content)
+            self.last_capture = response.captured_at
+            self.last_response[response.url] = offset
+            yield response
 
-    def _records(self) -> Iterator[tuple]:
-        """Each whole record and its content (an HTTP record's payload, decoded).
+    def response_at(self, offset: int) -> Fetched:
+        """The response whose record starts at `offset` (from `last_response`)."""
+        for _, record, content in self._records(offset):
+            return _fetched(record, content)
+        raise WarcError(f"{self.path}: no whole record at offset {offset}")
+
+    def _records(self, offset: int = 0) -> Iterator[tuple]:
+        """Each whole record from `offset` on, with its offset and its content
+        (an HTTP record's payload, decoded).
 
         Reading stops quietly at a record cut short (a crawl killed while it
         wrote): warcio reads a cut gzip member as far as it goes, so a record
@@ -295,6 +269,7 @@ class CrawlWarc:
         except OSError as error:
             raise WarcError(f"cannot read {self.path}: {error.strerror}") from None
         with stream:
+            stream.seek(offset)
             records = ArchiveIterator(stream, check_digests=True)
             while True:
                 try:
@@ -310,7 +285,24 @@ class CrawlWarc:
                     return
                 if not _whole(record):
                     return
-                yield record, content
+                try:
+                    at = records.get_record_offset()  # from the file's start
+                except Exception:  # a cut tail, as above
+                    return
+                yield at, record, content
+
+
+def _fetched(record, content: bytes) -> Fetched:
+    """A response record as it was received."""
+    http = record.http_headers
+    return Fetched(
+        url=record.rec_headers.get_header("WARC-Target-URI"),
+        status=int(http.get_statuscode() or 0),
+        content_type=http.get_header("Content-Type"),
+        body=content,
+        captured_at=record.rec_headers.get_header("WARC-Date"),
+        location=http.get_header("Location"),
+    )
 
 
 def _whole(record) -> bool:

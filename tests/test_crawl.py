@@ -457,7 +457,7 @@ def test_interrupted_crawl_is_recorded_and_exits_1(tmp_path, mirror_week0):
 
 
 def test_polite_defaults_for_a_real_host(tmp_path):
-    from psgscraper.crawl import CrawlOptions, scrapy_settings
+    from psgscraper.crawl.run import CrawlOptions, scrapy_settings
 
     polite = scrapy_settings(CrawlOptions("http://example.org/", tmp_path / "a.db"), 1)
     assert polite.getbool("ROBOTSTXT_OBEY")
@@ -475,7 +475,7 @@ def test_polite_defaults_for_a_real_host(tmp_path):
 
 
 def test_the_crawl_keeps_the_middlewares_it_needs_and_loads_no_others(tmp_path):
-    from psgscraper.crawl import CrawlOptions, scrapy_settings
+    from psgscraper.crawl.run import CrawlOptions, scrapy_settings
 
     settings = scrapy_settings(
         CrawlOptions("http://example.org/", tmp_path / "a.db"), 1
@@ -489,8 +489,8 @@ def test_the_crawl_keeps_the_middlewares_it_needs_and_loads_no_others(tmp_path):
               "useragent.UserAgentMiddleware"]  # fmt: skip
     for name in needed:
         assert f"scrapy.downloadermiddlewares.{name}" in downloader
-    assert "psgscraper.middlewares.SharedRobotsTxtMiddleware" in downloader
-    assert "psgscraper.middlewares.CaptureMiddleware" in downloader
+    assert "psgscraper.crawl.middlewares.SharedRobotsTxtMiddleware" in downloader
+    assert "psgscraper.crawl.middlewares.CaptureMiddleware" in downloader
     assert not any("robotstxt" in path or "cookies" in path for path in downloader)
     spider = settings.get_component_priority_dict_with_base("SPIDER_MIDDLEWARES")
     assert "scrapy.spidermiddlewares.httperror.HttpErrorMiddleware" in spider

@@ -10,14 +10,8 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from psgscraper.warc import (
-    CrawlWarc,
-    WarcError,
-    WarcFile,
-    archive_time,
-    capture_time,
-    warc_files,
-)
+from psgscraper.fetched import archive_time, capture_time
+from psgscraper.warc import CrawlWarc, WarcError, WarcFile, warc_files
 
 PAGE = "<html><body><h1>News</h1><p>Caf\u00e9 \u2019quoted\u2019</p></body></html>"
 

@@ -11,14 +11,14 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from .archive import SITE, WAYBACK, WORDPRESS, Archive, ArchiveError, CrawlLock
-from .pipelines import crawl_status
-from .site import LISTING_SECTIONS, SECTIONS
+from ..archive import SITE, WAYBACK, WORDPRESS, Archive, ArchiveError, CrawlLock
+from ..site import LISTING_SECTIONS, SECTIONS
+from ..warc import WarcError, WarcFile, warc_file_name
+from .extensions import CrawlLife, crawl_ending
 from .spiders.home import HomeSpider
 from .spiders.listing import ListingSpider
 from .spiders.wayback import WaybackSpider
 from .spiders.wordpress import WordPressSpider
-from .warc import WarcError, WarcFile, warc_file_name
 
 # Requests at a time with no delay: the loopback mirror, or a host of one's own.
 LOOPBACK_CONCURRENCY = 16
@@ -69,7 +69,7 @@ def scrapy_settings(
 ) -> Settings:
     """The project's settings, with the options of this crawl on top."""
     settings = Settings()
-    settings.setmodule("psgscraper.settings", priority="project")
+    settings.setmodule("psgscraper.crawl.settings", priority="project")
     overrides = {
         "PSG_DB": str(options.db),
         "PSG_CRAWL_ID": crawl_id,
@@ -121,22 +121,14 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
                 warc = _open_warc(options, crawl_id)
                 archive.name_warc(crawl_id, warc.path)
             crawlers = _run_spiders(options, crawl_id, warc)
-            spiders = [crawler.spider for crawler in crawlers]
-            reasons = [crawler.stats.get_value("finish_reason") for crawler in crawlers]
-            failures += [failure for spider in spiders for failure in spider.failures]
-            requests = sum(
-                crawler.stats.get_value("downloader/request_count", 0)
-                for crawler in crawlers
-            )
-            status = crawl_status(spiders, reasons)
-            message = "; ".join(failures) or (
-                "stopped by a signal" if status == "interrupted" else None
-            )
+            lives = [crawler.get_extension(CrawlLife) for crawler in crawlers]
+            failures += [failure for life in lives for failure in life.failures]
+            status, message = crawl_ending(lives)
             crawl = archive.finish_crawl(
                 crawl_id,
                 status,
                 errors=len(failures),
-                requests=requests,
+                requests=sum(life.requests() for life in lives),
                 message=message,
             )
             captures = archive.capture_outcomes(crawl_id)

@@ -2,11 +2,11 @@
 
 from scrapy.settings import default_settings as scrapy_defaults
 
-from . import __version__
+from .. import __version__
 
 BOT_NAME = "psgscraper"
-SPIDER_MODULES = ["psgscraper.spiders"]
-NEWSPIDER_MODULE = "psgscraper.spiders"
+SPIDER_MODULES = ["psgscraper.crawl.spiders"]
+NEWSPIDER_MODULE = "psgscraper.crawl.spiders"
 
 USER_AGENT = f"psgscraper/{__version__} (Peru Support Group newsletter archive)"
 ROBOTSTXT_OBEY = True
@@ -20,14 +20,22 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 
-ITEM_PIPELINES = {"psgscraper.pipelines.ArchivePipeline": 300}
+ITEM_PIPELINES = {"psgscraper.crawl.pipelines.ArchivePipeline": 300}
+# The crawl's own components (extensions.py): its life, from its crawls row
+# to its WARC file's ending; the process that parses its pages; its
+# read-only view of what the archive holds.
+EXTENSIONS = {
+    "psgscraper.crawl.extensions.CrawlLife": 0,
+    "psgscraper.crawl.extensions.ParserPool": 0,
+    "psgscraper.crawl.extensions.ArchiveView": 0,
+}
 PSG_DB = "data/psg.db"
 
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 PSG_MAX_RETRY_AFTER = 120  # seconds; a host asking for longer is not waited for
 DOWNLOAD_TIMEOUT = 30
-DUPEFILTER_CLASS = "psgscraper.middlewares.RedirectsThroughDupeFilter"
+DUPEFILTER_CLASS = "psgscraper.crawl.middlewares.RedirectsThroughDupeFilter"
 REDIRECT_MAX_TIMES = 5  # a loop ends here, and is reported
 # A listing page is about 8 KB: anything past 10 MB is a broken answer.
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
@@ -67,15 +75,15 @@ DOWNLOADER_MIDDLEWARES_BASE = _without(
 DOWNLOADER_MIDDLEWARES = {
     # Scrapy's, with one robots.txt request per host (it takes the place of
     # the one left out above).
-    "psgscraper.middlewares.SharedRobotsTxtMiddleware": 100,
+    "psgscraper.crawl.middlewares.SharedRobotsTxtMiddleware": 100,
     # Before Scrapy's retries (550): a 429 or 503 waits for its Retry-After.
-    "psgscraper.middlewares.RetryAfterMiddleware": 560,
+    "psgscraper.crawl.middlewares.RetryAfterMiddleware": 560,
     # Next to the downloader: every response as received, each attempt.
-    "psgscraper.middlewares.CaptureMiddleware": 950,
+    "psgscraper.crawl.middlewares.CaptureMiddleware": 950,
 }
 # The WARC file that keeps this crawl's requests and responses (none if empty),
 # and the fields of its warcinfo record. `psg crawl` sets the file and opens
-# it with its own fields; a plain `scrapy crawl` may give both.
+# it with its own fields; a plain `scrapy crawl` may give both (CrawlLife).
 PSG_WARC = ""
 PSG_WARC_INFO: dict[str, str] = {}
 

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from contextlib import suppress
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import ClassVar
 
-from scrapy import signals
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.dupefilters import RFPDupeFilter
 from scrapy.exceptions import IgnoreRequest
@@ -16,8 +14,9 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
-from .pipelines import crawl_status
-from .warc import WarcError, WarcFile, capture_time
+from ..fetched import capture_time
+from ..warc import WarcError
+from .extensions import CrawlLife
 
 
 class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
@@ -129,24 +128,12 @@ class CaptureMiddleware:
     it: before decompression, redirects and retries, every attempt (a 500
     before a retry, robots.txt) included. The capture time goes into the
     request's meta as `captured_at` (WARC-Date form): the archive dates a
-    sighting by it, so that a re-parse of the WARC dates it the same.
-
-    The WARC file is the PSG_WARC setting (none when empty); its warcinfo
-    fields come from PSG_WARC_INFO.
+    sighting by it, so that a re-parse of the WARC dates it the same. The
+    WARC file is the crawl's (CrawlLife), if it keeps one.
     """
 
     def __init__(self, crawler) -> None:
-        self.crawler = crawler
-        path = crawler.settings.get("PSG_WARC")
-        self.warc: WarcFile | None = None
-        if path:
-            info = dict(crawler.settings.getdict("PSG_WARC_INFO"))
-            info.setdefault("http-header-user-agent", crawler.settings["USER_AGENT"])
-            info.setdefault(
-                "robots", "obey" if crawler.settings.getbool("ROBOTSTXT_OBEY") else ""
-            )
-            self.warc = WarcFile.shared(path, info)
-            crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        self.life = crawler.get_extension(CrawlLife)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -155,9 +142,9 @@ class CaptureMiddleware:
     def process_response(self, request, response):
         captured_at = capture_time()
         request.meta[CAPTURED_AT] = captured_at
-        if self.warc is not None:
+        if self.life.warc is not None:
             try:
-                self.warc.write_exchange(
+                self.life.warc.write_exchange(
                     response.url,
                     method=request.method,
                     request_headers=_header_list(request.headers),
@@ -172,16 +159,9 @@ class CaptureMiddleware:
                 )
             except WarcError as error:
                 # A page the crawl cannot keep raw is not archived either.
-                self.crawler.spider.stop(str(error))
+                self.life.stop(str(error))
                 raise IgnoreRequest(str(error)) from None
         return response
-
-    def spider_closed(self, spider, reason) -> None:
-        """Let go of the file; the last spider of a plain `scrapy crawl` ends it."""
-        status = crawl_status([spider], [reason])
-        failures = "; ".join(getattr(spider, "failures", ()))
-        with suppress(WarcError):  # the crawl has reported it
-            self.warc.release({"status": status, "message": failures})
 
 
 CAPTURED_AT = "captured_at"

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from ..items import PostsPage
-from ..parse.wordpress import PAST_THE_END_CODE, POSTS, parse_posts
-from .base import ArchiveSpider, seen_at
+from ...parse.wordpress import PAST_THE_END_CODE, POSTS
+from ...read import http_error, parse_fetched_posts, posts_url
+from .base import ArchiveSpider, fetched_from
 
 PER_PAGE = 100  # the most the API gives at once
 FIELDS = "id,date,date_gmt,modified,modified_gmt,link,title,excerpt"
@@ -33,34 +33,32 @@ class WordPressSpider(ArchiveSpider):
             {"per_page": PER_PAGE, "page": page, "_fields": FIELDS,
              "orderby": "modified", "order": "desc"}
         )  # fmt: skip
-        if pretty:
-            url = f"{self.base_url}wp-json/wp/v2/posts?{query}"
-        else:  # pretty permalinks off: the API is reached through a parameter
-            url = f"{self.base_url}?rest_route=/wp/v2/posts&{query}"
+        url = posts_url(self.base_url, query, pretty=pretty)
         request = self.request(url, self.parse, page=page, pretty=pretty)
         # A 404 (no pretty permalinks) and a 400 (past the last page) are
         # answers to read, not failures.
         request.meta["handle_httpstatus_list"] = [400, 404]
         return request
 
-    def parse(self, response, page: int, pretty: bool):
+    async def parse(self, response, page: int, pretty: bool):
         if response.status == 404 and page == 1 and pretty:
             yield self.posts_request(1, pretty=False)
             return
-        posts = parse_posts(response.body, response.url, section=POSTS)
+        fetched = fetched_from(response)
+        posts = await self.parse_elsewhere(parse_fetched_posts, fetched)
         if posts.code == PAST_THE_END_CODE:
             return  # the end: past the last page
         if response.status != 200:
-            self.failures.append(
-                f"{response.url}: HTTP {response.status}"
-                + (f" ({posts.listing.reason})" if posts.listing.reason else "")
+            reason = posts.listing.reason
+            self.life.fail(
+                f"{response.url}: {http_error(response.status)}"
+                + (f" ({reason})" if reason else "")
             )
             return
-        if page == 1:
-            self.expect_items(posts.listing)
-        found = PostsPage.read(posts, self.detector(), seen_at(response))
-        caught_up = self.incremental and self.holds_posts_unchanged(posts.posts)
-        yield found
+        read = self.reader.posts_page(posts, fetched.seen_at)
+        self.expect_items(read.page.listing)
+        caught_up = self.incremental and self.held.holds_posts_unchanged(posts.posts)
+        yield read
         if caught_up or not posts.listing.items:
             return
         pages = _total_pages(response)  # None: until the API says past the end
@@ -71,10 +69,6 @@ class WordPressSpider(ArchiveSpider):
         elif page == 1:  # every page at once: the host takes them at its pace
             for number in range(2, min(pages, self.max_pages or pages) + 1):
                 yield self.posts_request(number, pretty)
-
-    def holds_posts_unchanged(self, posts) -> bool:
-        archive = self.archive()
-        return archive is not None and archive.holds_posts_unchanged(posts)
 
 
 def _total_pages(response) -> int | None:

@@ -6,8 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from w3lib.url import add_or_replace_parameter
 
-from ..parse import Listing
-from ..site import LISTING_SECTIONS
+from ...parse import Listing
+from ...site import LISTING_SECTIONS
 from .base import ArchiveSpider
 
 
@@ -41,12 +41,12 @@ class ListingSpider(ArchiveSpider):
             yield self.request(url, self.parse, section=section, page=1)
 
     async def parse(self, response, section: str, page: int):
-        listing, found = await self.read_page(response, section)
-        if page == 1:
-            self.expect_items(listing)
-        caught_up = self.incremental and self.holds_unchanged(listing)
+        read = await self.read_page(response, section)
+        listing = read.listing
+        self.expect_items(listing)
+        caught_up = self.incremental and self.held.holds_unchanged(listing.items)
         item_pages = self.full_text_requests(response, listing)
-        yield found
+        yield read
         for request in item_pages:
             yield request
         if not listing.items or caught_up or listing.older is None:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from ...site import HOME
 from .base import ArchiveSpider
 
 
 class HomeSpider(ArchiveSpider):
     name = "home"
-    sections = ("home",)
+    sections = (HOME,)
 
     async def start(self):
         yield self.request(self.base_url, self.parse)
 
     async def parse(self, response):
-        listing, found = await self.read_page(response, "home")
-        self.expect_items(listing)
-        yield found
+        read = await self.read_page(response, HOME)
+        self.expect_items(read.listing)
+        yield read

@@ -1,0 +1,174 @@
+"""Listing pages, item pages and WordPress's posts, as the archive takes them.
+
+A response comes in as `Fetched` (the spiders make one of each download,
+`psg reparse` of each response its WARC file kept). Parsing it is pure and
+runs anywhere (the spiders run it in their parser process); what the crawl
+learns from the pages it read (repeated blocks, the item pages it asked for)
+is a `Reader`'s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from ..fetched import Fetched
+from ..parse import (
+    BoilerplateDetector,
+    ItemPage,
+    Listing,
+    Record,
+    parse_item_page,
+    parse_listing,
+)
+from ..parse.links import is_first_page
+from ..parse.wordpress import POSTS, Post, Posts, parse_posts
+
+# WordPress's posts list, and the one page of it a crawl asks at a time.
+POSTS_ROUTE = "/wp/v2/posts"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One parsed listing page, and the blocks the crawl learned from it.
+
+    `learned` holds fingerprints that became known as repeated blocks on this
+    page: items stored earlier with those fingerprints are boilerplate too.
+    `seen_at` is when the page was captured, as the archive writes times.
+    """
+
+    listing: Listing
+    learned: frozenset[str] = field(default_factory=frozenset)
+    seen_at: str | None = None
+
+
+@dataclass(frozen=True)
+class FullText:
+    """An item's text from its own page, or why its page gave none."""
+
+    item_id: str
+    body: str | None
+    fetched_at: str | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class PostsPage:
+    """One page of a WordPress site's posts: the page, and each post's identity."""
+
+    page: Page
+    posts: tuple[Post, ...]
+
+
+def http_error(status: int) -> str:
+    """What an answer with an error status gave instead of a page."""
+    return f"HTTP {status}"
+
+
+# -- parsing: pure, so that it can run in another process ----------------------
+
+
+def parse_fetched_listing(fetched: Fetched, section: str | None) -> Listing:
+    return parse_listing(
+        fetched.body, fetched.url, content_type=fetched.content_type, section=section
+    )
+
+
+def parse_fetched_item_page(fetched: Fetched) -> ItemPage:
+    return parse_item_page(fetched.body, fetched.url, content_type=fetched.content_type)
+
+
+def parse_fetched_posts(fetched: Fetched) -> Posts:
+    return parse_posts(fetched.body, fetched.url, section=POSTS)
+
+
+# -- what a page means -----------------------------------------------------------
+
+
+def layout_changed(listing: Listing) -> str | None:
+    """Why the crawl must stop at this page, or None.
+
+    A section's first page (a listing's `news.php`, the home page, the first
+    page of posts) always has items; without any, the site's layout changed
+    and nothing further can be trusted. A later page without items is past
+    the end.
+    """
+    if listing.items or not _is_first_page(listing):
+        return None
+    return (
+        f"{listing.page_url}: {listing.reason} where items were expected; "
+        "the site's layout may have changed"
+    )
+
+
+def _is_first_page(listing: Listing) -> bool:
+    if listing.section == POSTS:
+        return posts_page_number(listing.page_url) == 1
+    return is_first_page(listing.page_url)
+
+
+def posts_url(base_url: str, query: str, *, pretty: bool) -> str:
+    """A page of the posts list, at `/wp-json/` or, without pretty permalinks,
+    through the `rest_route` parameter."""
+    if pretty:
+        return f"{base_url}wp-json{POSTS_ROUTE}?{query}"
+    return f"{base_url}?rest_route={POSTS_ROUTE}&{query}"
+
+
+def is_posts_url(url: str) -> bool:
+    """A URL of the posts list, by either route."""
+    return POSTS_ROUTE in unquote(url)
+
+
+def posts_page_number(url: str) -> int:
+    values = parse_qs(urlsplit(url).query).get("page", ["1"])
+    return int(values[0]) if values[0].isdigit() else 1
+
+
+# -- what a crawl learns from the pages it reads -----------------------------------
+
+
+class Reader:
+    """One crawl's reading of its pages, in the order they arrive.
+
+    It counts every listing page's blocks: a block that turns out to be
+    repeated is set aside on that page and every page read after it, and the
+    page that showed it says so (`Page.learned`), so that the items stored
+    earlier under that block's fingerprint are set aside too. It also
+    remembers which items' own pages the crawl asked for: each once.
+    """
+
+    def __init__(self, known_blocks=()) -> None:
+        self.blocks = BoilerplateDetector(known=known_blocks)
+        self._texts_asked: set[str] = set()
+
+    def page(self, listing: Listing, seen_at: str | None) -> Page:
+        """The page as the archive takes it: its repeated blocks learned, set aside."""
+        learned = self.blocks.learn(listing)
+        return Page(self.blocks.apply(listing), frozenset(learned), seen_at)
+
+    def posts_page(self, posts: Posts, seen_at: str | None) -> PostsPage:
+        """A page of posts as the archive takes it; a post set aside loses its row."""
+        page = self.page(posts.listing, seen_at)
+        kept = {record.id for record in page.listing.items}
+        return PostsPage(
+            page, tuple(post for post in posts.posts if post.record.id in kept)
+        )
+
+    def texts_to_ask(self, records: list[Record]) -> list[Record]:
+        """Of the records whose own page is wanted, those not asked for yet."""
+        wanted = [record for record in records if record.id not in self._texts_asked]
+        self._texts_asked.update(record.id for record in wanted)
+        return wanted
+
+
+def full_text(item_id: str, fetched: Fetched, page: ItemPage | None) -> FullText:
+    """An item's text from its own page, as fetched (`page` parsed from it)."""
+    if fetched.status != 200 or page is None:
+        return FullText(item_id, None, None, http_error(fetched.status))
+    return FullText(item_id, page.body or None, fetched.seen_at, page.reason)
+
+
+def text_not_had(item_id: str, why: str) -> FullText:
+    """An item whose page could not be had at all: why."""
+    return FullText(item_id, None, None, why)
