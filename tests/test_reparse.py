@@ -466,8 +466,10 @@ def test_a_wordpress_crawl_is_rebuilt_from_its_warc(tmp_path):
 
 # Each table by what its rows say, not their ids: the crawl writes a capture
 # when its answer has been read, the re-parse in the order the crawl asked.
-CAPTURE_COLUMNS = ("original, timestamp, captured, section, status, mimetype, "
-                   "digest, url, crawl_id, fetched_at, outcome, items_found, note")
+CAPTURE_COLUMNS = (
+    "original, timestamp, captured, section, status, mimetype, "
+    "digest, url, crawl_id, fetched_at, outcome, items_found, note"
+)
 WAYBACK_TABLES = (
     "SELECT * FROM items ORDER BY id",
     "SELECT item_id, crawl_id, page_url, position, seen_at FROM sightings "
