@@ -34,6 +34,7 @@ from .read import (
     parse_fetched_posts,
 )
 from .read.captures import REDIRECTS, is_cdx_answer, is_html, is_redirect
+from .site import SECTIONS
 from .warc import CrawlWarc, warc_files
 from .write import write
 
@@ -94,7 +95,7 @@ def _reparse_crawl(archive: Archive, warc: CrawlWarc) -> ReparsedCrawl:
     source = info.get("psg-source", SITE)
     crawl_id = archive.start_crawl(
         info.get("psg-base-url", ""),
-        (info.get("psg-sections") or "news,articles,home").split(","),
+        (info.get("psg-sections") or ",".join(SECTIONS)).split(","),
         info.get("psg-incremental") == "1",
         source=source,
         started=archive_time(warc.started),

@@ -12,7 +12,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from ..archive import SITE, WAYBACK, WORDPRESS, Archive, ArchiveError, CrawlLock
-from ..site import LISTING_SECTIONS, SECTIONS
+from ..site import HOME, LISTING_SECTIONS, SECTIONS
 from ..warc import WarcError, WarcFile, warc_file_name
 from .extensions import CrawlLife, crawl_ending
 from .spiders.home import HomeSpider
@@ -214,6 +214,6 @@ def _spiders(options: CrawlOptions) -> list[tuple[type, dict]]:
             "full_text": options.full_text,
         }
         spiders.append((ListingSpider, {**common, **listing}))
-    if "home" in options.sections:
+    if HOME in options.sections:
         spiders.append((HomeSpider, common))
     return spiders

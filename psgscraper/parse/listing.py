@@ -21,7 +21,7 @@ import re
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from ..site import LISTING_SECTIONS
+from ..site import HOME, LISTING_SECTIONS
 from .boilerplate import fingerprint
 from .dates import UNREADABLE, parse_date_line
 from .links import (
@@ -158,7 +158,7 @@ class _PageScan:
 
     def section(self) -> str | None:
         if "latest" in self.by_id:
-            return "home"
+            return HOME
         name = element_text(self.h1).casefold() if self.h1 is not None else ""
         return name if name in LISTING_SECTIONS else None
 

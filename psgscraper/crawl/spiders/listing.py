@@ -25,7 +25,7 @@ class ListingSpider(ArchiveSpider):
 
     name = "listing"
 
-    def __init__(self, sections: str = "news,articles", **kwargs) -> None:
+    def __init__(self, sections: str = ",".join(LISTING_SECTIONS), **kwargs) -> None:
         super().__init__(**kwargs)
         self.sections = [s for s in sections.split(",") if s]
         self._furthest: dict[str, int] = {}  # position asked for, per section

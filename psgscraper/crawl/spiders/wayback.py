@@ -17,15 +17,23 @@ from ...parse.cdx import CDX_FIELDS, CdxCapture, parse_cdx
 from ...parse.links import section_from_url
 from ...read import CaptureReading, parse_fetched_listing
 from ...read.captures import REDIRECTS, host_of, is_html, is_redirect
-from ...site import SITE_HOSTS, WAYBACK_CDX, WAYBACK_REPLAY
+from ...site import (
+    ARTICLES,
+    HOME,
+    NEWS,
+    SECTIONS,
+    SITE_HOSTS,
+    WAYBACK_CDX,
+    WAYBACK_REPLAY,
+)
 from .base import ArchiveSpider, describe_failure, fetched_from
 
 # What is listed of each host: the listings with all their pages, the home page.
 TARGETS = (
-    ("news", "news.php", "prefix"),
-    ("articles", "articles.php", "prefix"),
-    ("home", "", "exact"),
-    ("home", "index.php", "exact"),
+    (NEWS, "news.php", "prefix"),
+    (ARTICLES, "articles.php", "prefix"),
+    (HOME, "", "exact"),
+    (HOME, "index.php", "exact"),
 )
 CDX_PAGE_SIZE = 1000
 
@@ -50,7 +58,7 @@ class WaybackSpider(ArchiveSpider):
         since: str | None = None,
         until: str | None = None,
         page_size: str | int | None = None,
-        sections: str = "news,articles,home",
+        sections: str = ",".join(SECTIONS),
         **kwargs,
     ) -> None:
         replay_url = replay_url or kwargs.get("base_url") or WAYBACK_REPLAY
