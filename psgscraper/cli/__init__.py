@@ -15,8 +15,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .archive import (
+from .. import __version__
+from ..archive import (
     SITE,
     SOURCES,
     WAYBACK,
@@ -25,16 +25,16 @@ from .archive import (
     CrawlRunning,
     took_over_message,
 )
-from .demo import demo
-from .diff import diff
-from .export import export
-from .mirror.cli import mirror
-from .options import db_option
-from .parse import Listing, parse_listing
-from .parse.records import BINARY, EMPTY_BODY, NO_LIST, NOT_HTML
-from .site import LIVE_SITE as DEFAULT_BASE_URL
-from .site import WAYBACK_CDX, WAYBACK_REPLAY
-from .warc import WarcError
+from ..demo import demo
+from ..diff import diff
+from ..export import export
+from ..mirror.cli import mirror
+from ..options import db_option
+from ..parse import Listing, parse_listing
+from ..parse.records import BINARY, EMPTY_BODY, NO_LIST, NOT_HTML
+from ..site import LIVE_SITE as DEFAULT_BASE_URL
+from ..site import WAYBACK_CDX, WAYBACK_REPLAY
+from ..warc import WarcError
 
 # Exit status of psg crawl when another crawl holds the archive.
 CRAWL_RUNNING = 3
@@ -210,7 +210,7 @@ def crawl(
     names the cause and the URLs), 2 on wrong usage, 3 when another crawl is
     running on the archive (the message names it; this one does not start).
     """
-    from .crawl import SECTIONS, CrawlOptions, run_crawl  # Scrapy loads only here
+    from ..crawl import SECTIONS, CrawlOptions, run_crawl  # Scrapy loads only here
 
     chosen = _sections(source, sections, SECTIONS)
     if source == WORDPRESS and full_text:
@@ -352,7 +352,7 @@ def reparse(sources: tuple[Path, ...], db: Path) -> None:
     same ids, fields, sightings, versions and dates. To bring a parser fix to
     the whole archive: re-parse into a new file, `psg diff` the two, swap.
     """
-    from .reparse import reparse as reparse_warcs
+    from ..reparse import reparse as reparse_warcs
 
     started = time.monotonic()
 
@@ -394,7 +394,7 @@ def backup_command(db: Path, dest: Path) -> None:
     into place only once whole. Restore by stopping crawls and copying it
     back over the archive.
     """
-    from .archive import backup
+    from ..archive import backup
 
     started = time.monotonic()
     try:
@@ -420,7 +420,7 @@ def serve(db: Path, host: str, port: int) -> None:
     """
     import uvicorn  # Datasette's server, loaded only to serve
 
-    from .datasette.app import make_datasette, prepare_archive
+    from ..datasette.app import make_datasette, prepare_archive
 
     try:
         live = prepare_archive(db)
@@ -518,7 +518,7 @@ def _read_source(source: str) -> tuple[bytes, str | None, str]:
 
 
 def _fetch(url: str) -> tuple[bytes, str | None, str]:
-    from .settings import USER_AGENT  # Scrapy's settings: loaded only here
+    from ..settings import USER_AGENT  # Scrapy's settings: loaded only here
 
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     try:
