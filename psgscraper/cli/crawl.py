@@ -8,6 +8,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -25,6 +26,9 @@ from ..site import LIVE_SITE as DEFAULT_BASE_URL
 from ..site import WAYBACK_CDX, WAYBACK_REPLAY
 from ..warc import WarcError
 from .report import captures_summary, crawl_summary, file_size, show_progress
+
+if TYPE_CHECKING:
+    from ..crawl import CrawlOptions
 
 # Exit status of psg crawl when another crawl holds the archive.
 CRAWL_RUNNING = 3
@@ -129,11 +133,7 @@ CRAWL_RUNNING = 3
 @click.option("--no-warc", is_flag=True, help="Keep no WARC file of the responses.")
 @click.option("-q", "--quiet", is_flag=True, help="No line per page.")
 @click.option("-v", "--verbose", is_flag=True, help="Scrapy's own log too.")
-def crawl(
-    source, base_url, db, sections, incremental, delay, concurrency, max_pages,
-    timeout, full_text, since, until, cdx_url, replay_url, cdx_page_size, warc_dir,
-    no_warc, quiet, verbose,
-) -> None:  # fmt: skip
+def crawl(quiet: bool, **given) -> None:
     """Crawl the newsletter into the archive: the site, its captures in the
     Wayback Machine, or the current WordPress site.
 
@@ -144,36 +144,10 @@ def crawl(
     names the cause and the URLs), 2 on wrong usage, 3 when another crawl is
     running on the archive (the message names it; this one does not start).
     """
-    from ..crawl import SECTIONS, CrawlOptions, run_crawl  # Scrapy loads only here
+    from ..crawl import run_crawl  # Scrapy loads only here
 
-    chosen = _sections(source, sections, SECTIONS)
-    if source == WORDPRESS and full_text:
-        raise click.BadParameter(
-            "not for --source wordpress: its posts are read from the API's "
-            "excerpts, their pages are not fetched",
-            param_hint="--full-text",
-        )
-    base_url = _source_url(source, base_url, replay_url)
-    _check_wayback_options(source, since, until, cdx_url, replay_url)
+    options = crawl_options(given)
     show_progress(quiet)
-    options = CrawlOptions(
-        base_url=base_url,
-        db=db,
-        source=source,
-        sections=chosen,
-        incremental=incremental,
-        delay=delay,
-        concurrency=concurrency,
-        max_pages=max_pages,
-        timeout=timeout,
-        full_text=full_text,
-        warc_dir=None if no_warc else (warc_dir or db.parent / "warc"),
-        verbose=verbose,
-        cdx_url=cdx_url or WAYBACK_CDX,
-        since=since,
-        until=until,
-        cdx_page_size=cdx_page_size,
-    )
     try:
         result = run_crawl(options)
     except CrawlRunning as error:
@@ -184,7 +158,7 @@ def crawl(
     if result.took_over:
         click.echo(took_over_message(result.took_over), err=True)
     click.echo(crawl_summary(result.crawl, result.seconds), err=True)
-    if source == WAYBACK:
+    if options.source == WAYBACK:
         click.echo(f"  captures: {captures_summary(result.captures)}", err=True)
     if result.warc is not None:
         size = result.warc.stat().st_size if result.warc.exists() else 0
@@ -194,6 +168,42 @@ def crawl(
             click.echo(f"  {failure}", err=True)
         _exit_now(1)
     _exit_now(0)
+
+
+# The parameters of psg crawl that the crawl takes as they are.
+PASSED_ON = (
+    "db", "source", "incremental", "delay", "concurrency", "max_pages", "timeout",
+    "full_text", "verbose", "since", "until", "cdx_page_size",
+)  # fmt: skip
+
+
+def crawl_options(given: dict) -> CrawlOptions:
+    """The crawl that psg crawl's parameters (`given`, by name) ask for.
+
+    Checks what click cannot check one option at a time, in this order: the
+    sections, what a WordPress site refuses, the URL to start from by source,
+    the options only the Wayback source takes. Raises click's usage errors.
+    """
+    from ..crawl import SECTIONS, CrawlOptions  # Scrapy loads only here
+
+    source, db = given["source"], given["db"]
+    sections = _sections(source, given["sections"], SECTIONS)
+    if source == WORDPRESS and given["full_text"]:
+        raise click.BadParameter(
+            "not for --source wordpress: its posts are read from the API's "
+            "excerpts, their pages are not fetched",
+            param_hint="--full-text",
+        )
+    base_url = _source_url(source, given["base_url"], given["replay_url"])
+    _check_wayback_options(source, given)
+    warc_dir = None if given["no_warc"] else (given["warc_dir"] or db.parent / "warc")
+    return CrawlOptions(
+        base_url=base_url,
+        sections=sections,
+        warc_dir=warc_dir,
+        cdx_url=given["cdx_url"] or WAYBACK_CDX,
+        **{name: given[name] for name in PASSED_ON},
+    )
 
 
 def _sections(source: str, sections: str | None, known: tuple[str, ...]):
@@ -237,11 +247,12 @@ def _source_url(source: str, base_url: str | None, replay_url: str | None) -> st
     return url
 
 
-def _check_wayback_options(source, since, until, cdx_url, replay_url) -> None:
-    given = {"--from": since, "--to": until, "--cdx-url": cdx_url,
-             "--replay-url": replay_url}  # fmt: skip
+def _check_wayback_options(source: str, given: dict) -> None:
+    since, until, cdx_url = given["since"], given["until"], given["cdx_url"]
+    only_wayback = {"--from": since, "--to": until, "--cdx-url": cdx_url,
+                    "--replay-url": given["replay_url"]}  # fmt: skip
     if source != WAYBACK:
-        for name, value in given.items():
+        for name, value in only_wayback.items():
             if value:
                 raise click.BadParameter("only with --source wayback", param_hint=name)
         return
