@@ -10,10 +10,8 @@ import click
 
 from .. import __version__
 from ..demo import demo
-from ..diff import diff
-from ..export import export
 from ..mirror.cli import mirror
-from . import backup, crawl, parse, reparse, serve
+from . import backup, crawl, diff, export, parse, reparse, serve
 
 
 @click.group()
@@ -28,8 +26,8 @@ for command in (
     reparse.reparse,
     backup.backup_command,
     serve.serve,
-    export,
-    diff,
+    export.export,
+    diff.diff,
     demo,
     mirror,
 ):

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..archive import ArchiveError
-from ..options import db_option
+from .options import db_option
 from .report import file_size
 
 

@@ -21,10 +21,10 @@ from ..archive import (
     CrawlRunning,
     took_over_message,
 )
-from ..options import db_option
 from ..site import LIVE_SITE as DEFAULT_BASE_URL
 from ..site import WAYBACK_CDX, WAYBACK_REPLAY
 from ..warc import WarcError
+from .options import db_option
 from .report import captures_summary, crawl_summary, file_size, show_progress
 
 if TYPE_CHECKING:

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from ..archive import ArchiveError
-from ..options import db_option
 from ..warc import WarcError
+from .options import db_option
 from .report import plural
 
 

@@ -8,13 +8,13 @@ from pathlib import Path
 import click
 
 from ..archive import ArchiveError
-from ..options import db_option
+from .options import db_option, port_option
 
 
 @click.command()
 @db_option("The archive to publish.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
+@port_option
 def serve(db: Path, host: str, port: int) -> None:
     """Publish the archive with Datasette, read-only, for browsing and search.
 
