@@ -9,9 +9,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from ..demo import demo
-from ..mirror.cli import mirror
-from . import backup, crawl, diff, export, parse, reparse, serve
+from . import backup, crawl, demo, diff, export, mirror, parse, reparse, serve
 
 
 @click.group()
@@ -28,7 +26,7 @@ for command in (
     serve.serve,
     export.export,
     diff.diff,
-    demo,
-    mirror,
+    demo.demo,
+    mirror.mirror,
 ):
     cli.add_command(command)
