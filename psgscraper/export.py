@@ -17,15 +17,10 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-import click
-
 from .archive import Archive, ArchiveError
-from .options import db_option
-from .site import SECTIONS
 
 FORMATS = ("csv", "json", "ndjson")
 
@@ -207,114 +202,7 @@ def stdout_text() -> Iterator[TextIO]:
         out.detach()  # leave sys.stdout open
 
 
-# -- the command ----------------------------------------------------------------
-
-
-def _parse_sections(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
-    chosen = []
-    for value in values:
-        for section in (part.strip() for part in value.split(",")):
-            if section and section not in chosen:
-                chosen.append(section)
-    unknown = [section for section in chosen if section not in SECTIONS]
-    if unknown or (values and not chosen):
-        raise click.BadParameter(
-            f"{', '.join(unknown) or 'none given'}; choose among {', '.join(SECTIONS)}"
-        )
-    return tuple(chosen)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.date().isoformat()
-
-
-def _check_usage(
-    since: datetime | None, until: datetime | None, db: Path, output: Path | None
-) -> None:
-    if since and until and since > until:
-        raise click.BadParameter(
-            f"{until.date()} is before --since {since.date()}", param_hint="--until"
-        )
-    if output is not None and _same_file(db, output):
-        raise click.BadParameter(
-            f"{output} is the archive itself", param_hint="-o/--output"
-        )
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    if a.exists() and b.exists():
-        return os.path.samefile(a, b)
-    return a.resolve() == b.resolve()
-
-
-def _summary(count: int, output: Path | None, fmt: str) -> str:
-    noun = "item" if count == 1 else "items"
-    return f"exported {count:,} {noun} to {output or 'stdout'} as {fmt}"
-
-
-@click.command("export")
-@db_option("The archive to read (opened read-only; a crawl may be writing to it).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    required=True,
-    help="csv: RFC 4180 with a header row; json: one array of objects; "
-    "ndjson: one object per line.",
-)
-@click.option(
-    "--since",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    metavar="YYYY-MM-DD",
-    help="Items dated on or after this day.",
-)
-@click.option(
-    "--until",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    metavar="YYYY-MM-DD",
-    help="Items dated on or before this day.",
-)
-@click.option(
-    "--section",
-    "sections",
-    multiple=True,
-    callback=_parse_sections,
-    metavar="SECTION",
-    help="news, articles or home; repeat it or separate with commas. "
-    "Default: every section.",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file (replaced only once the export is complete) "
-    "instead of standard output.",
-)
-def export(db, fmt, since, until, sections, output) -> None:
-    """Export the archive's items as CSV, JSON or NDJSON, in UTF-8.
-
-    Every column of the items table but the crawler's internal ones, one row
-    per item, ordered by date (undated items last), then id.
-
-    --since and --until keep the items whose date falls in the range, both
-    days included. An item dated only to the month (2009-04) or the year
-    (2004) is kept when that month or year overlaps the range. Items without
-    a date are left out as soon as either bound is given.
-
-    Prints a one-line summary on standard error. Exits 1 when the archive
-    cannot be read or the file cannot be written (no partial file is left),
-    2 on wrong usage.
-    """
-    _check_usage(since, until, db, output)
-    options = {"since": _iso(since), "until": _iso(until), "sections": sections}
-    try:
-        with open_archive(db) as archive:
-            count = _export_to(archive.conn, output, fmt, options)
-    except ArchiveError as error:
-        raise click.ClickException(str(error)) from None
-    except sqlite3.Error as error:
-        raise click.ClickException(f"{db}: {error}") from None
-    click.echo(_summary(count, output, fmt), err=True)
+# -- the archive --------------------------------------------------------------
 
 
 def open_archive(db: Path) -> Archive:
@@ -324,17 +212,3 @@ def open_archive(db: Path) -> Archive:
         archive.close()
         raise ArchiveError(f"{db} is a SQLite database but not an archive")
     return archive
-
-
-def _export_to(conn, output: Path | None, fmt: str, options: dict) -> int:
-    if output is None:
-        # A reader that stops early (`| head`) raises EPIPE, which click's
-        # standalone mode turns into a quiet exit 1.
-        with stdout_text() as out:
-            return export_items(conn, out, fmt, **options)
-    try:
-        with atomic_text_file(output) as out:
-            return export_items(conn, out, fmt, **options)
-    except OSError as error:
-        reason = error.strerror or error
-        raise click.ClickException(f"cannot write {output}: {reason}") from None

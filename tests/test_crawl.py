@@ -378,46 +378,6 @@ def test_robots_txt_that_forbids_fails_the_crawl(tmp_path, mirror_week0):
     assert query(db, "SELECT COUNT(*) FROM items") == [(0,)]
 
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["--sections", "news,events"], "events"),
-        (["--base-url", "ftp://example.org/"], "http"),
-        (["--delay", "-1"], "delay"),
-        (["--max-pages", "0"], "max-pages"),
-        (["--source", "gopher"], "source"),
-        (["--from", "2005"], "only with --source wayback"),
-        (["--cdx-url", "http://127.0.0.1:9/cdx"], "only with --source wayback"),
-        (["--source", "wayback", "--from", "last year"], "4 to 14 digits"),
-        (["--source", "wayback", "--to", "200"], "4 to 14 digits"),
-        (["--source", "wayback", "--base-url", "http://x.org/"], "--replay-url"),
-        (["--source", "wayback", "--replay-url", "web.archive.org"], "http"),
-        (["--source", "wayback", "--cdx-url", "cdx"], "http"),
-        (["--source", "wordpress"], "needs the site's --base-url"),
-        (
-            ["--source", "wordpress", "--base-url", "http://x.org/", "--full-text"],
-            "not for --source wordpress",
-        ),
-        (
-            [
-                "--source",
-                "wordpress",
-                "--base-url",
-                "http://x.org/",
-                "--sections",
-                "news",
-            ],
-            "one list",
-        ),
-    ],
-)
-def test_wrong_usage_exits_2(tmp_path, args, message):
-    result = psg("crawl", "--db", str(tmp_path / "psg.db"), *args, cwd=tmp_path)
-    assert result.returncode == 2
-    assert message in result.stderr
-    assert not (tmp_path / "psg.db").exists()
-
-
 def test_scrapy_crawl_works_the_scrapy_way(tmp_path, mirror_week0):
     db = tmp_path / "psg.db"
     project = Path(__file__).parent.parent

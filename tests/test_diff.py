@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 from conftest import psg
 
 from psgscraper.archive import OK, Archive
+from psgscraper.cli.diff import diff
 from psgscraper.diff import (
     ADDED,
     CHANGED,
@@ -18,7 +19,6 @@ from psgscraper.diff import (
     ColumnOnlyIn,
     FieldChange,
     ItemDifference,
-    diff,
     diff_archives,
 )
 from psgscraper.parse import Listing, Record

@@ -15,7 +15,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from psgscraper.archive import Archive
-from psgscraper.export import FORMATS, INTERNAL_COLUMNS, export
+from psgscraper.cli.export import export
+from psgscraper.export import FORMATS, INTERNAL_COLUMNS
 from psgscraper.parse import Listing, Record, parse_listing
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -436,7 +437,7 @@ def test_an_output_onto_the_archive_itself_is_refused(tmp_path):
 
 def test_a_reader_that_stops_early_gets_no_traceback(big_db):
     """`psg export ... | head`: the closed pipe ends the export quietly."""
-    program = "from psgscraper.export import export; export()"
+    program = "from psgscraper.cli.export import export; export()"
     child = subprocess.Popen(
         [sys.executable, "-c", program, "--db", str(big_db), "--format", "csv"],
         stdout=subprocess.PIPE,

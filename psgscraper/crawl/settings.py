@@ -2,13 +2,12 @@
 
 from scrapy.settings import default_settings as scrapy_defaults
 
-from .. import __version__
+from .. import USER_AGENT  # noqa: F401 (a setting: the crawl names the project)
 
 BOT_NAME = "psgscraper"
 SPIDER_MODULES = ["psgscraper.crawl.spiders"]
 NEWSPIDER_MODULE = "psgscraper.crawl.spiders"
 
-USER_AGENT = f"psgscraper/{__version__} (Peru Support Group newsletter archive)"
 ROBOTSTXT_OBEY = True
 DOWNLOAD_DELAY = 1.0
 CONCURRENT_REQUESTS_PER_DOMAIN = 2

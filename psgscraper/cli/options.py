@@ -19,3 +19,9 @@ def db_option(help: str, *, required: bool = False):
         show_default=not required,
         help=help,
     )
+
+
+# `--port`, where Datasette serves the archive (psg serve, psg demo).
+port_option = click.option(
+    "--port", type=click.IntRange(0, 65535), default=8001, show_default=True
+)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from .mirror.serve import MirrorServer
+from .mirror import load_mirror
+from .options import port_option
 
 
 @click.command()
@@ -20,7 +21,7 @@ from .mirror.serve import MirrorServer
     show_default=True,
     help="Where the mirror and the archive live.",
 )
-@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
+@port_option
 @click.option("--no-serve", is_flag=True, help="Stop after the crawl.")
 def demo(data: Path, port: int, no_serve: bool) -> None:
     """Build the mirror, crawl it into DATA/psg.db, and serve the archive.
@@ -28,16 +29,16 @@ def demo(data: Path, port: int, no_serve: bool) -> None:
     A second run reuses the mirror and crawls incrementally, so it is quick.
     """
     mirror_dir, db = data / "mirror", data / "psg.db"
+    serving = load_mirror("serve", "demo")
     if (mirror_dir / "pages.json").is_file():
         click.echo(f"Reusing the mirror in {mirror_dir}", err=True)
     else:
-        from .mirror.build import build_mirror  # rendering: only to build
-
+        building = load_mirror("build", "demo")  # rendering: only to build
         click.echo(f"Building the offline mirror in {mirror_dir} ...", err=True)
-        summary = build_mirror(mirror_dir)
+        summary = building.build_mirror(mirror_dir)
         click.echo(f"  {summary['items']} items, {summary['files']} files", err=True)
     incremental = db.is_file()
-    with MirrorServer(mirror_dir, log=_quiet_log(data)) as mirror:
+    with serving.MirrorServer(mirror_dir, log=_quiet_log(data)) as mirror:
         click.echo(
             f"Crawling the mirror at {mirror.url} into {db}"
             + (" (incremental)" if incremental else ""),

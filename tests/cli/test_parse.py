@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 
 from psgscraper.cli import cli
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 SITE = "http://www.perusupportgroup.org.uk"
 NEWS_URL = f"{SITE}/news.php"
 
