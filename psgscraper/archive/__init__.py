@@ -33,10 +33,10 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .parse import RECORD_FIELDS, Listing, Record
-from .parse.cdx import CdxCapture
-from .parse.text import fold_key
-from .parse.wordpress import Post
+from ..parse import RECORD_FIELDS, Listing, Record
+from ..parse.cdx import CdxCapture
+from ..parse.text import fold_key
+from ..parse.wordpress import Post
 
 SCHEMA_VERSION = 4  # 2: newsletters view; 3: full texts, WARC; 4: captures, sources
 
