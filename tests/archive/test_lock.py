@@ -8,7 +8,13 @@ import textwrap
 
 import pytest
 
-from psgscraper.archive import CrawlLock, CrawlRunning
+from psgscraper.archive import (
+    ArchiveError,
+    CrawlLock,
+    CrawlRunning,
+    crawl_in_progress,
+    took_over_message,
+)
 
 
 def test_one_crawl_at_a_time_and_the_refusal_names_the_running_one(tmp_path):
@@ -50,3 +56,29 @@ def test_the_lock_ends_with_the_crawler_not_with_processes_it_forked(tmp_path):
             assert lock.stale["crawl"] == "4"  # taken over from the dead crawler
     finally:
         os.kill(child, signal.SIGKILL)
+
+
+def test_crawl_in_progress_while_the_lock_is_held(tmp_path):
+    db = tmp_path / "a.db"
+    assert not crawl_in_progress(db)  # no lock file yet
+    with CrawlLock(db) as lock:
+        assert lock.path == tmp_path / "a.db.lock"
+        assert crawl_in_progress(db)
+    assert not crawl_in_progress(db)
+    assert lock.path.read_text() == ""  # nobody holds it
+
+
+def test_the_takeover_message_names_the_dead_crawl():
+    holder = {"pid": "41", "crawl": "7", "started": "2026-01-01T00:00:00+00:00"}
+    assert took_over_message(holder) == (
+        "crawl 7 (process 41 since 2026-01-01T00:00:00+00:00) ended without "
+        "letting go of the archive's lock: taken over, and that crawl marked "
+        "interrupted"
+    )
+    assert took_over_message({}).startswith("a crawl (process ? since ?) ended")
+
+
+def test_a_lock_that_cannot_be_made_says_why(tmp_path):
+    (tmp_path / "a.db.lock").mkdir()
+    with pytest.raises(ArchiveError, match=r"^cannot lock .*a\.db\.lock: "):
+        CrawlLock(tmp_path / "a.db").__enter__()

@@ -8,6 +8,21 @@ import pytest
 from archive_pages import FIXTURES, SITE, listing_of, rows
 
 from psgscraper.archive import SCHEMA_VERSION, Archive, ArchiveError
+from psgscraper.archive.schema import (
+    FTS_COLUMNS,
+    FTS_TABLE,
+    INTERNAL_COLUMNS,
+    ITEM_CRAWL_COLUMNS,
+    ITEMS,
+    TABLES,
+    VIEWS,
+    check_archive,
+    columns_of,
+    connect_read_only,
+    item_columns,
+    quote_identifier,
+    read_only_uri,
+)
 
 
 @pytest.fixture
@@ -126,3 +141,63 @@ SEARCH = (
     "SELECT items.id FROM items_fts JOIN items ON items.rowid = items_fts.rowid "
     "WHERE items_fts MATCH ?"
 )
+
+
+# -- the schema as declared, and read back from a file --------------------------
+
+
+def test_the_schema_created_is_the_one_declared(archive):
+    db = archive.db
+    for name in TABLES:
+        assert [column.name for column in db[name].columns] == list(columns_of(name))
+    for name, columns in VIEWS.items():
+        assert [column.name for column in db[name].columns] == list(columns)
+    assert set(db.table_names()) - set(TABLES) == {
+        FTS_TABLE,
+        *(f"{FTS_TABLE}_{part}" for part in ("config", "data", "docsize", "idx")),
+    }
+    assert [column.name for column in db[FTS_TABLE].columns] == list(FTS_COLUMNS)
+    indexed = {tuple(index.columns) for index in db["captures"].indexes}
+    assert {("original", "timestamp"), ("digest",)} <= indexed
+    assert set(INTERNAL_COLUMNS) <= set(columns_of(ITEMS))
+    assert ITEM_CRAWL_COLUMNS == ("first_crawl", "last_crawl")
+
+
+def test_item_columns_and_the_archive_check_read_an_attached_file(tmp_path):
+    Archive(tmp_path / "psg.db").close()
+    other = tmp_path / "other #1.db"  # a name a URI must escape
+    sqlite3.connect(other).execute("CREATE TABLE notes (text)").connection.close()
+    conn = connect_read_only(tmp_path / "psg.db")
+    conn.execute("ATTACH DATABASE ? AS other", (read_only_uri(other),))
+    assert item_columns(conn) == columns_of(ITEMS)
+    assert item_columns(conn, "other") == ()
+    check_archive(conn)
+    with pytest.raises(ArchiveError) as refused:
+        check_archive(conn, schema="other")
+    assert str(refused.value) == f"{other} is a SQLite database but not an archive"
+    with pytest.raises(ArchiveError) as refused:
+        check_archive(conn, "theirs.db", "other")
+    assert str(refused.value).startswith("theirs.db is a SQLite database but")
+    conn.close()
+
+
+def test_a_file_opened_read_only_cannot_be_written(tmp_path):
+    path = tmp_path / "psg #1.db"
+    Archive(path).close()
+    conn = connect_read_only(path)
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        conn.execute("DELETE FROM items")
+    conn.close()
+    with pytest.raises(ArchiveError, match="no such archive"):
+        connect_read_only(tmp_path / "none.db")
+
+
+def test_quote_identifier_names_any_column(tmp_path):
+    assert quote_identifier('say "hi"') == '"say ""hi"""'
+    conn = sqlite3.connect(":memory:")
+    name = 'odd "name", with; SQL'
+    conn.execute(f"CREATE TABLE t ({quote_identifier(name)} TEXT)")
+    conn.execute(f"INSERT INTO t ({quote_identifier(name)}) VALUES ('x')")
+    assert conn.execute(f"SELECT {quote_identifier(name)} FROM t").fetchall() == [
+        ("x",)
+    ]
