@@ -244,7 +244,8 @@ FTS_COLUMNS = ("title", "summary", "byline", "body")
 FTS_TABLE = "items_fts"
 _FTS_TRIGGERS = ("items_ai", "items_ad", "items_au")
 
-# The view of one row per printed edition, and its columns.
+# The view of one row per printed edition, and its columns. (Its SQL is kept
+# as it always was, indentation included: the file stores the text.)
 NEWSLETTERS = "newsletters"
 VIEWS = {NEWSLETTERS: ("date_text", "date", "update_number", "sections", "items")}
 _NEWSLETTERS_SQL = """
@@ -397,7 +398,9 @@ def item_columns(conn: sqlite3.Connection, schema: str = "main") -> tuple[str, .
 
 
 def check_archive(
-    conn: sqlite3.Connection, path: str | os.PathLike | None = None, schema="main"
+    conn: sqlite3.Connection,
+    path: str | os.PathLike | None = None,
+    schema: str = "main",
 ) -> None:
     """ArchiveError unless the SQLite file is an archive (it has `items`).
 
