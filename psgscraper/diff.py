@@ -24,10 +24,19 @@ from pathlib import Path
 from typing import TextIO
 
 from .archive import ArchiveError, id_order
+from .archive.schema import (
+    ITEM_CRAWL_COLUMNS,
+    ITEMS,
+    check_archive,
+    connect_read_only,
+    item_columns,
+    quote_identifier,
+    read_only_uri,
+)
 
 # The columns that name crawls: two archives built by different crawls (an
 # archive and its re-parse) number their crawls differently.
-DEFAULT_IGNORED = ("first_crawl", "last_crawl")
+DEFAULT_IGNORED = ITEM_CRAWL_COLUMNS
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 OLD, NEW = "old", "new"
@@ -109,13 +118,12 @@ def _connect(old: Path, new: Path) -> sqlite3.Connection:
         if not path.is_file():
             raise ArchiveError(f"{path}: not a file")
     try:
-        conn = sqlite3.connect(_read_only_uri(old), uri=True, isolation_level=None)
+        conn = connect_read_only(old)  # waits for a crawl that is committing
     except sqlite3.Error as error:
         raise ArchiveError(f"{old}: {error}") from None
-    conn.execute("PRAGMA busy_timeout = 10000")  # a crawl may be committing
     try:
         _read_schema(conn, "main", old)
-        conn.execute(f"ATTACH DATABASE ? AS {NEW_SCHEMA}", (_read_only_uri(new),))
+        conn.execute(f"ATTACH DATABASE ? AS {NEW_SCHEMA}", (read_only_uri(new),))
         _read_schema(conn, NEW_SCHEMA, new)
     except sqlite3.Error as error:
         conn.close()
@@ -136,10 +144,6 @@ def _read_schema(conn: sqlite3.Connection, schema: str, path: Path) -> None:
         raise ArchiveError(f"{path}: {error}") from None
 
 
-def _read_only_uri(path: Path) -> str:
-    return f"{path.resolve().as_uri()}?mode=ro"
-
-
 def _compare_ids(a: str, b: str) -> int:
     first, second = id_order(a), id_order(b)
     return (first > second) - (first < second)
@@ -148,12 +152,10 @@ def _compare_ids(a: str, b: str) -> int:
 def _item_columns(conn: sqlite3.Connection, schema: str, path) -> list[str]:
     """The columns of one archive's `items`, in table order."""
     try:
-        columns = [row[1] for row in conn.execute(f"PRAGMA {schema}.table_info(items)")]
+        check_archive(conn, path, schema)
+        return list(item_columns(conn, schema))
     except sqlite3.Error as error:
         raise ArchiveError(f"{path}: {error}") from None
-    if "id" not in columns:
-        raise ArchiveError(f"{path} is not an archive: it has no items table")
-    return columns
 
 
 def _check_ignored(ignore: set[str], old_columns, new_columns) -> None:
@@ -173,10 +175,6 @@ def _columns_only_in(old_columns, new_columns, ignore) -> Iterator[ColumnOnlyIn]
             yield ColumnOnlyIn(column, NEW)
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _difference_query(compared: Sequence[str], old_title: bool, new_title: bool):
     """One query for the three kinds of difference, in id order.
 
@@ -185,25 +183,27 @@ def _difference_query(compared: Sequence[str], old_title: bool, new_title: bool)
     The items only on one side carry NULLs there.
     """
     triples = ", ".join(
-        f"o.{q} IS NOT n.{q}, o.{q}, n.{q}" for q in map(_quote, compared)
+        f"o.{q} IS NOT n.{q}, o.{q}, n.{q}" for q in map(quote_identifier, compared)
     )
     nulls = ", ".join("NULL, NULL, NULL" for _ in compared)
-    any_differs = " OR ".join(f"o.{q} IS NOT n.{q}" for q in map(_quote, compared))
+    any_differs = " OR ".join(
+        f"o.{q} IS NOT n.{q}" for q in map(quote_identifier, compared)
+    )
     old_title_sql = "o.title" if old_title else "NULL"
     new_title_sql = "n.title" if new_title else "NULL"
     tail = ", " if compared else ""
     return f"""
         SELECT o.id, '{CHANGED}', {new_title_sql}{tail}{triples}
-        FROM main.items o JOIN {NEW_SCHEMA}.items n ON n.id = o.id
+        FROM main.{ITEMS} o JOIN {NEW_SCHEMA}.{ITEMS} n ON n.id = o.id
         WHERE {any_differs or "0"}
         UNION ALL
         SELECT o.id, '{REMOVED}', {old_title_sql}{tail}{nulls}
-        FROM main.items o
-        WHERE NOT EXISTS (SELECT 1 FROM {NEW_SCHEMA}.items n WHERE n.id = o.id)
+        FROM main.{ITEMS} o
+        WHERE NOT EXISTS (SELECT 1 FROM {NEW_SCHEMA}.{ITEMS} n WHERE n.id = o.id)
         UNION ALL
         SELECT n.id, '{ADDED}', {new_title_sql}{tail}{nulls}
-        FROM {NEW_SCHEMA}.items n
-        WHERE NOT EXISTS (SELECT 1 FROM main.items o WHERE o.id = n.id)
+        FROM {NEW_SCHEMA}.{ITEMS} n
+        WHERE NOT EXISTS (SELECT 1 FROM main.{ITEMS} o WHERE o.id = n.id)
         ORDER BY 1 COLLATE id_order
     """
 

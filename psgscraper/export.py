@@ -20,12 +20,10 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TextIO
 
-from .archive import Archive, ArchiveError
+from .archive import Archive, schema
+from .archive.schema import INTERNAL_COLUMNS, ITEMS, check_archive, quote_identifier
 
 FORMATS = ("csv", "json", "ndjson")
-
-# Bookkeeping of the crawler (deduplication and boilerplate), not data.
-INTERNAL_COLUMNS = ("listing_key", "fingerprint")
 
 Row = tuple
 
@@ -34,15 +32,12 @@ Row = tuple
 
 
 def item_columns(conn: sqlite3.Connection) -> tuple[str, ...]:
-    """The exported columns of `items`, in table order."""
-    columns = tuple(
-        row[1]
-        for row in conn.execute("PRAGMA table_info(items)")
-        if row[1] not in INTERNAL_COLUMNS
+    """The exported columns of `items`, in table order: all but the crawler's
+    internal ones (INTERNAL_COLUMNS)."""
+    check_archive(conn)
+    return tuple(
+        column for column in schema.item_columns(conn) if column not in INTERNAL_COLUMNS
     )
-    if not columns:
-        raise ArchiveError("the database has no items table: not an archive")
-    return columns
 
 
 def date_filter(since: str | None, until: str | None) -> tuple[list[str], dict]:
@@ -79,8 +74,8 @@ def items_query(
         conditions.append(f"section IN ({marks})")
         params.update({f"section{n}": s for n, s in enumerate(sections)})
     where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-    selected = ", ".join(_quote(column) for column in columns)
-    sql = f"SELECT {selected} FROM items{where} ORDER BY date IS NULL, date, id"
+    selected = ", ".join(quote_identifier(column) for column in columns)
+    sql = f"SELECT {selected} FROM {ITEMS}{where} ORDER BY date IS NULL, date, id"
     return sql, params
 
 
@@ -95,10 +90,6 @@ def iter_items(
     columns = item_columns(conn)
     sql, params = items_query(columns, since=since, until=until, sections=sections)
     return columns, iter(conn.execute(sql, params))
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 # -- writing ------------------------------------------------------------------
@@ -208,7 +199,9 @@ def stdout_text() -> Iterator[TextIO]:
 def open_archive(db: Path) -> Archive:
     """The archive, read-only; ArchiveError for a file that is not one."""
     archive = Archive(db, readonly=True)
-    if not archive.db["items"].exists():
+    try:
+        check_archive(archive.conn, db)
+    except Exception:
         archive.close()
-        raise ArchiveError(f"{db} is a SQLite database but not an archive")
+        raise
     return archive

@@ -63,7 +63,7 @@ def write_capture(archive: Archive, crawl_id: int, seen: CaptureSeen) -> str:
             fetched_at=seen.fetched_at,
             items_found=len(seen.page.listing.items) if seen.page else None,
             note=seen.note,
-            same_as=seen.same_content_as,
+            same_content_as=seen.same_content_as,
         )
     when = seen.capture.timestamp
     return page_line or f"{seen.capture.original} of {when}: {seen.outcome}" + (

@@ -274,7 +274,7 @@ def not_an_archive(path: Path) -> str:
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE notes (text TEXT)")
     conn.close()
-    return "is not an archive"
+    return "is a SQLite database but not an archive"
 
 
 def missing(path: Path) -> str:

@@ -1,12 +1,17 @@
 """Datasette metadata for the archive: descriptions, facets, canned queries, charts.
 
 Built in Python rather than kept as a JSON file because the database's name
-(from the file name) keys every entry, and because the SQL here shares the
-live site's address with the parser.
+(from the file name) keys every entry, because the SQL here shares the live
+site's address with the parser, and because the tables' and columns' names
+are the archive schema's: this module describes them, and says so when it
+describes one the schema lacks or lacks one the schema has.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
+
+from ..archive.schema import FTS_TABLE, TABLES, VIEWS, columns_of
 from ..site import LIVE_SITE
 
 TITLE = "Peru Support Group newsletter archive"
@@ -95,13 +100,53 @@ def _description_html(database: str) -> str:
 
 
 def _tables() -> dict:
+    """Each table and view of the archive, described; its columns in the
+    schema's order. ValueError when the descriptions and the schema differ."""
+    described = _table_descriptions()
+    _must_match("tables and views", described, [*TABLES, *VIEWS])
+    tables = {}
+    for name, table in described.items():
+        columns = columns_of(name)
+        _must_match(f"columns of {name}", table["columns"], columns)
+        _must_be_in(f"columns of {name}", _named(table), columns)
+        ordered = {column: table["columns"][column] for column in columns}
+        tables[name] = {**table, "columns": ordered}
+    return tables
+
+
+def _named(table: dict) -> list[str]:
+    """The columns a table's options name: its label, sort and facets."""
+    options = (table.get(key) for key in ("label_column", "sort", "sort_desc"))
+    return [*filter(None, options), *table.get("facets", ())]
+
+
+def _must_match(what: str, described: Collection[str], schema: list[str]) -> None:
+    """Every name of the schema described, and none other."""
+    _must_be_in(what, described, schema)
+    missing = [name for name in schema if name not in described]
+    if missing:
+        raise ValueError(
+            f"the Datasette metadata leaves undescribed the {what} {', '.join(missing)}"
+        )
+
+
+def _must_be_in(what: str, names: Iterable[str], schema: list[str]) -> None:
+    unknown = [name for name in names if name not in schema]
+    if unknown:
+        raise ValueError(
+            f"the Datasette metadata names {what} that the archive's schema "
+            f"lacks: {', '.join(unknown)}"
+        )
+
+
+def _table_descriptions() -> dict:
     return {
         "items": {
             "description": "One row per published item.",
             "label_column": "title",
             "sort_desc": "date",
             "facets": ["section", "year", "update_number", "byline"],
-            "fts_table": "items_fts",
+            "fts_table": FTS_TABLE,
             "fts_pk": "rowid",
             "columns": ITEM_COLUMNS,
         },

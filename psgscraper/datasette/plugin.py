@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
+from ..archive.schema import ITEMS, NEWSLETTERS
 from ..parse.links import original_url, wayback_url
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -67,11 +68,11 @@ def _json_without_facets(scope) -> bool:
 
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
-    if table == "items" and column == "url":
+    if table == ITEMS and column == "url":
         return _item_links(row["id"])
-    if table == "items" and column == "body" and value:
+    if table == ITEMS and column == "body" and value:
         return _excerpt(value)
-    if table == "newsletters" and column == "items":
+    if table == NEWSLETTERS and column == "items":
         return _edition_link(database, row["date_text"], value, datasette)
     return None
 
@@ -95,5 +96,5 @@ def _excerpt(text: str, length: int = 160) -> Markup:
 
 def _edition_link(database: str, date_text: str, count, datasette) -> Markup:
     query = urlencode({"date_text": date_text, "duplicate_of__isnull": "1"})
-    path = datasette.urls.table(database, "items") + "?" + query
+    path = datasette.urls.table(database, ITEMS) + "?" + query
     return Markup('<a href="{0}">{1}</a>').format(escape(path), escape(count))

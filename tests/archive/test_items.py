@@ -1,39 +1,14 @@
-"""The archive on a real SQLite file: pages in, items once, versions, duplicates."""
+"""The archive's items on a real SQLite file: pages in, items once, versions,
+duplicates, boilerplate, full texts."""
 
-import os
-import signal
 import sqlite3
-import subprocess
-import sys
-import textwrap
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
+from archive_pages import SITE, listing_of, rows
 
-from psgscraper.archive import (
-    FAILED,
-    INTERRUPTED,
-    OK,
-    PARSED,
-    RUNNING,
-    SAME_CONTENT,
-    SCHEMA_VERSION,
-    Archive,
-    ArchiveError,
-    CrawlLock,
-    CrawlRunning,
-)
-from psgscraper.parse import parse_listing
-from psgscraper.parse.cdx import CdxCapture
+from psgscraper.archive import OK, Archive
 from psgscraper.parse.records import REPEATED
-
-FIXTURES = Path(__file__).parent / "fixtures"
-SITE = "http://www.perusupportgroup.org.uk"
-
-
-def listing_of(name, url):
-    return parse_listing((FIXTURES / name).read_bytes(), url)
 
 
 @pytest.fixture
@@ -45,10 +20,6 @@ def news():
 def archive(tmp_path):
     with Archive(tmp_path / "psg.db") as opened:
         yield opened
-
-
-def rows(archive, sql, *params):
-    return [tuple(row) for row in archive.conn.execute(sql, params)]
 
 
 def test_a_page_gives_items_sightings_blocks_and_figures(archive, news):
@@ -213,164 +184,6 @@ def test_a_page_that_fails_to_write_leaves_nothing_of_itself(archive, news):
     assert archive.crawl(crawl)["pages"] == 1
 
 
-def test_schema_wal_foreign_keys_and_full_text_search(archive, news):
-    crawl = archive.start_crawl(SITE, ["news"])
-    archive.record_page(crawl, news)
-    assert rows(archive, "PRAGMA journal_mode") == [("wal",)]
-    assert rows(archive, "PRAGMA foreign_keys") == [(1,)]
-    assert rows(archive, "PRAGMA integrity_check") == [("ok",)]
-    found = rows(
-        archive,
-        "SELECT items.id FROM items_fts JOIN items ON items.rowid = items_fts.rowid "
-        "WHERE items_fts MATCH 'pallaqueras' ",
-    )
-    assert found == [("article-1234",)]
-    # Accents folded: "Bartolome" finds "Bartolomé"; triggers follow updates.
-    assert rows(
-        archive, "SELECT rowid FROM items_fts WHERE items_fts MATCH 'bartolome'"
-    )
-    solidaridad = "SELECT rowid FROM items_fts WHERE items_fts MATCH 'solidaridad'"
-    assert rows(archive, solidaridad)
-    archive.conn.execute(
-        "UPDATE items SET summary = 'Replaced text' WHERE id = 'article-1234'"
-    )
-    assert not rows(archive, solidaridad)
-
-
-def test_stale_running_crawls_are_marked_interrupted(archive):
-    crawl = archive.start_crawl(SITE, ["news"])
-    assert archive.crawl(crawl)["status"] == RUNNING
-    assert archive.mark_stale_crawls_interrupted() == 1
-    assert archive.crawl(crawl)["status"] == INTERRUPTED
-    done = archive.start_crawl(SITE, ["news"])
-    archive.finish_crawl(done, FAILED, errors=1, message="x: HTTP 500")
-    assert archive.mark_stale_crawls_interrupted() == 0
-
-
-def test_one_crawl_at_a_time_and_the_refusal_names_the_running_one(tmp_path):
-    db = tmp_path / "a.db"
-    with CrawlLock(db) as first:
-        first.name_crawl(12)
-        with pytest.raises(CrawlRunning) as refused, CrawlLock(db):
-            pass
-    message = str(refused.value)
-    assert message.startswith(f"crawl 12 is running on {db}")
-    assert f"process {os.getpid()} since " in message
-    with CrawlLock(db) as second:  # let go: the next one takes it
-        assert second.stale == {}
-
-
-def test_the_lock_ends_with_the_crawler_not_with_processes_it_forked(tmp_path):
-    """A crawler killed while its parser and writer live on frees the archive."""
-    db = tmp_path / "a.db"
-    crawler = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(f"""
-            import os, sys, time
-            from psgscraper.archive import CrawlLock
-            with CrawlLock({str(db)!r}) as lock:
-                lock.name_crawl(4)
-                child = os.fork()
-                if child == 0:  # a process forked during the crawl lives on
-                    os.close(1), os.close(2)
-                    time.sleep(30)
-                    os._exit(0)
-                print(child, flush=True)
-                os._exit(0)  # the crawler dies without letting go
-        """)],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    child = int(crawler.stdout)
-    try:
-        os.kill(child, 0)  # still running
-        with CrawlLock(db) as lock:
-            assert lock.stale["crawl"] == "4"  # taken over from the dead crawler
-    finally:
-        os.kill(child, signal.SIGKILL)
-
-
-def test_readonly_archive_sees_committed_pages(tmp_path, news):
-    writer = Archive(tmp_path / "psg.db")
-    reader = Archive(tmp_path / "psg.db", readonly=True)
-    assert not reader.holds_unchanged(news.items)
-    writer.record_page(writer.start_crawl(SITE, ["news"]), news)
-    assert reader.holds_unchanged(news.items)
-    with pytest.raises(sqlite3.OperationalError):
-        reader.conn.execute("DELETE FROM items")
-
-
-@pytest.mark.parametrize(
-    ("content", "message"),
-    [
-        (b"this is not a database, just text" * 100, "not a database"),
-        (None, "no such archive"),
-    ],
-)
-def test_what_is_not_an_archive_is_refused_with_a_message(tmp_path, content, message):
-    path = tmp_path / "psg.db"
-    if content is not None:
-        path.write_bytes(content)
-    with pytest.raises(ArchiveError, match=message):
-        Archive(path, readonly=content is None)
-
-
-def test_another_sqlite_database_or_a_newer_schema_is_refused(tmp_path):
-    other = tmp_path / "other.db"
-    sqlite3.connect(other).execute("CREATE TABLE notes (text)").connection.commit()
-    with pytest.raises(ArchiveError, match="not an archive"):
-        Archive(other)
-    newer = tmp_path / "newer.db"
-    Archive(newer).close()
-    conn = sqlite3.connect(newer)
-    conn.execute("PRAGMA user_version = 99")
-    conn.close()
-    with pytest.raises(ArchiveError, match="newer psgscraper"):
-        Archive(newer)
-
-
-# -- an archive of an older schema ----------------------------------------------
-
-
-@pytest.fixture
-def archive_v2(tmp_path) -> Path:
-    """An archive as psgscraper wrote it before full texts (schema 2)."""
-    path = tmp_path / "old.db"
-    conn = sqlite3.connect(path)
-    conn.executescript((FIXTURES / "archive-v2.sql").read_text("utf-8"))
-    conn.close()
-    return path
-
-
-def test_an_older_archive_is_brought_up_to_date_keeping_its_rows(archive_v2):
-    conn = sqlite3.connect(archive_v2)
-    before = conn.execute("SELECT * FROM items ORDER BY id").fetchall()
-    conn.close()
-    with Archive(archive_v2) as archive:
-        assert rows(archive, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
-        columns = set(archive.db["items"].columns_dict)
-        assert {"body", "body_fetched", "body_error"} <= columns
-        assert {"warc", "item_pages"} <= set(archive.db["crawls"].columns_dict)
-        assert {"captures", "wordpress_posts"} <= set(archive.db.table_names())
-        # Its crawls were all of the site's listing pages.
-        assert {row[0] for row in rows(archive, "SELECT source FROM crawls")} == {
-            "site"
-        }
-        after = rows(archive, "SELECT * FROM items ORDER BY id")
-        assert [row[: len(before[0])] for row in after] == before
-        assert set(archive.db["items_fts"].columns_dict) >= {"summary", "body"}
-        assert rows(archive, SEARCH, "pallaqueras") == [("article-1234",)]
-        archive.record_full_text(
-            1, "article-1235", "A full text about quinoa.", "2026-01-01T00:00:00+00:00"
-        )
-        assert rows(archive, SEARCH, "quinoa") == [("article-1235",)]
-        assert rows(archive, "PRAGMA integrity_check") == [("ok",)]
-
-
-SEARCH = (
-    "SELECT items.id FROM items_fts JOIN items ON items.rowid = items_fts.rowid "
-    "WHERE items_fts MATCH ?"
-)
-
-
 def test_full_text_is_stored_searched_and_a_failure_keeps_it(archive, news):
     crawl = archive.start_crawl(SITE, ["news"])
     archive.record_page(crawl, news)
@@ -442,40 +255,3 @@ def test_an_older_capture_never_overwrites_the_latest_text(archive, news):
     # Replaced at the next sighting after the older capture that showed it.
     assert version["replaced_at"] == "2026-01-08T00:00:00+00:00"
     assert archive.crawl(captures)["source"] == "wayback"
-
-
-def test_a_capture_of_content_read_before_is_seen_again_at_its_time(archive, news):
-    crawl = archive.start_crawl("http://127.0.0.1/", ["news"], source="wayback")
-    first_url = "http://127.0.0.1/web/20190325060000id_/" + f"{SITE}/news.php"
-    again_url = "http://127.0.0.1/web/20190401060000id_/" + f"{SITE}/news.php"
-    first = CdxCapture("20190325060000", f"{SITE}/news.php", "200", "text/html", "D")
-    again = CdxCapture("20190401060000", f"{SITE}/index.php", "200", "text/html", "D")
-    with archive.transaction():
-        archive.record_page(crawl, replace(news, page_url=first_url),
-                            seen_at="2019-03-25T06:00:00+00:00")  # fmt: skip
-        archive.record_capture(crawl, first, url=first_url, outcome=PARSED,
-                               captured="2019-03-25T06:00:00+00:00")  # fmt: skip
-    assert archive.parsed_digests(["D", "E"]) == {"D": first_url}
-    archive.record_capture(
-        crawl,
-        again,
-        url=again_url,
-        outcome=SAME_CONTENT,
-        captured="2019-04-01T06:00:00+00:00",
-        same_as=first_url,
-    )
-    seen = rows(archive, "SELECT item_id, seen_at FROM sightings WHERE page_url = ?",
-                again_url)  # fmt: skip
-    assert sorted(seen) == sorted(
-        (item.id, "2019-04-01T06:00:00+00:00") for item in news.items
-    )
-    assert {row[0] for row in rows(archive, "SELECT last_seen FROM items")} == {
-        "2019-04-01T06:00:00+00:00"
-    }
-    assert rows(archive, "SELECT same_as FROM captures WHERE url = ?", again_url) == [
-        (1,)
-    ]
-    assert archive.listed_captures() == {
-        (f"{SITE}/news.php", "20190325060000"),
-        (f"{SITE}/index.php", "20190401060000"),
-    }
