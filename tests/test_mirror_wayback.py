@@ -11,8 +11,8 @@ import urllib.request
 import pytest
 from click.testing import CliRunner
 
-from psgscraper.mirror.cli import mirror
-from psgscraper.mirror.wayback import WaybackServer, build_wayback
+from psgmirror.cli import mirror
+from psgmirror.wayback import WaybackServer, build_wayback
 from psgscraper.parse.links import stamp_time, urlkey
 
 WEEKS = 6

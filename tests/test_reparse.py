@@ -23,8 +23,8 @@ from conftest import crawl, expected_records, free_port, psg, query, serving
 from warcio.archiveiterator import ArchiveIterator
 
 import psgscraper.reparse
-from psgscraper.mirror.wayback import WaybackServer, build_wayback
-from psgscraper.mirror.wordpress import WordPressServer
+from psgmirror.wayback import WaybackServer, build_wayback
+from psgmirror.wordpress import WordPressServer
 from psgscraper.parse import parse_listing
 from psgscraper.reparse import reparse
 from psgscraper.warc import CrawlWarc

@@ -39,8 +39,9 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from ..parse.links import stamp_time, urlkey
-from ..site import SITE_HOSTS
+from psgscraper.parse.links import stamp_time, urlkey
+from psgscraper.site import SITE_HOSTS
+
 from . import render
 from .build import HOME_ITEMS, item_pages, listing_pages
 from .model import LAST_SUNDAY, LISTING_SECTIONS, plan_site

@@ -21,9 +21,10 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from ..parse.links import linkless_item_id
-from ..parse.text import fold_key
-from ..site import ARTICLES, LISTING_SECTIONS, NEWS
+from psgscraper.parse.links import linkless_item_id
+from psgscraper.parse.text import fold_key
+from psgscraper.site import ARTICLES, LISTING_SECTIONS, NEWS
+
 from . import dating
 from .content import Mark, Piece, Writer
 from .dating import DateLine
