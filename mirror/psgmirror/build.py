@@ -51,6 +51,7 @@ from typing import NamedTuple
 from . import render
 from .blocks import BLOCKS, LEARNED_AFTER, LEARNING, Block, blocks_on
 from .model import LISTING_SECTIONS, PER_PAGE, Item, Site, plan_site
+from .rules import fold
 
 SITE_DIR = "site"
 HOME_ITEMS = 6
@@ -220,15 +221,6 @@ def expected_record(item: Item, position: int, rank: int) -> dict:
         "position": rank,
         "duplicate_of": f"article-{item.duplicate_of}" if item.duplicate_of else None,
     }
-
-
-def fold(text: str) -> str:
-    """White space as the archive keeps it: every run, non-breaking too, one space.
-
-    Written here rather than imported from the parser, so that the answer key
-    the parser is tested against does not share the parser's code.
-    """
-    return " ".join(text.split())
 
 
 def _routing_table(routes: dict[str, dict], listings: dict[str, dict]) -> dict:

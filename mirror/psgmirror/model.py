@@ -21,13 +21,12 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from psgscraper.parse.links import linkless_item_id
-from psgscraper.parse.text import fold_key
 from psgscraper.site import ARTICLES, LISTING_SECTIONS, NEWS
 
 from . import dating
 from .content import Mark, Piece, Writer
 from .dating import DateLine
+from .rules import fold_key, linkless_item_id
 from .seeds import SEED_ITEMS, SeedItem
 
 PER_PAGE = 10
@@ -74,7 +73,7 @@ class Item:
 
     @property
     def id(self) -> str:
-        """The archive's id: from the detail link, or as the parser makes it."""
+        """The archive's id: from the detail link, or from section, title and date."""
         if self.linked:
             return f"article-{self.number}"
         return linkless_item_id(self.section, self.title, self.line.text)

@@ -39,7 +39,6 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from psgscraper.parse.links import stamp_time, urlkey
 from psgscraper.site import SITE_HOSTS
 
 from . import render
@@ -72,8 +71,8 @@ def build_wayback(
     captures: list[dict] = []
     first_seen: dict[str, dict] = {}  # per item: the week and capture first showing it
 
-    def shown(items, week: int, capture: dict) -> None:
-        when = stamp_time(capture["timestamp"])
+    def shown(items, week: int, n: int) -> None:
+        when = _archived_at(week, n)
         for item in items:
             first_seen.setdefault(item.id, {"week": week, "captured": when})
 
@@ -99,7 +98,8 @@ def build_wayback(
         site = plan_site(items, seed, week)
         latest = site.latest(HOME_ITEMS)
         home = render.home_page(latest)
-        shown(latest, week, keep(week, 0, "/", home, HTML))
+        keep(week, 0, "/", home, HTML)
+        shown(latest, week, 0)
         n = 1
         bodies: dict[str, bytes] = {}
         for section in LISTING_SECTIONS:
@@ -108,7 +108,8 @@ def build_wayback(
                     break
                 query = f"?position={page.position}" if page.position else ""
                 path = f"/{section}.php{query}"
-                shown(page.items, week, keep(week, n, path, page.body, HTML))
+                keep(week, n, path, page.body, HTML)
+                shown(page.items, week, n)
                 bodies[path] = page.body
                 n += 1
         if week == 0:  # the home page under its other name: the same content
@@ -130,7 +131,8 @@ def build_wayback(
             found = f'<p>Found: <a href="{moved}">{moved}</a></p>\n'.encode()
             keep(week, n, "/index.php", found, HTML, 302, moved)
             served_as = home + b"<!-- index.html -->\n"
-            shown(latest, week, keep(week, n, "/index.html", served_as, HTML))
+            keep(week, n, "/index.html", served_as, HTML)
+            shown(latest, week, n)
     # After the last week the site is another one: its old address shows
     # the new site's page, with no listing on it.
     keep(weeks, 0, "/articles.php?position=0", NEW_SITE_PAGE, HTML)
@@ -143,14 +145,38 @@ def build_wayback(
             "digests": len({c["digest"] for c in captures})}  # fmt: skip
 
 
-def _timestamp(week: int, n: int) -> str:
-    """A capture time in the week: the Monday after its edition, from 06:00,
-    20 seconds a page (the week's captures are one crawl of the site)."""
+def _moment(week: int, n: int) -> datetime.datetime:
+    """A capture time in the week, UTC: the Monday after its edition, from
+    06:00, 20 seconds a page (the week's captures are one crawl of the site)."""
     day = LAST_SUNDAY + datetime.timedelta(days=7 * week + 1)
-    moment = datetime.datetime.combine(day, datetime.time(6)) + datetime.timedelta(
-        seconds=20 * n
-    )
-    return moment.strftime("%Y%m%d%H%M%S")
+    start = datetime.datetime.combine(day, datetime.time(6), datetime.timezone.utc)
+    return start + datetime.timedelta(seconds=20 * n)
+
+
+def _timestamp(week: int, n: int) -> str:
+    """The capture time as the CDX server writes it: `20190325060020`."""
+    return _moment(week, n).strftime("%Y%m%d%H%M%S")
+
+
+def _archived_at(week: int, n: int) -> str:
+    """The capture time as the archive writes times: `2019-03-25T06:00:20+00:00`."""
+    return _moment(week, n).isoformat(timespec="seconds")
+
+
+def urlkey(url: str) -> str:
+    """The key the CDX server sorts and matches captures on (a SURT): the host
+    backwards, without `www.`, then `)` and the path and query in lower case,
+    `uk,org,perusupportgroup)/news.php?position=10`. The scheme and port do not
+    count, so both host spellings, over http or https, are one key.
+    """
+    if "://" not in url:
+        url = f"http://{url}"
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    target = parts.path or "/"
+    if parts.query:
+        target += f"?{parts.query}"
+    return ",".join(reversed(host.split("."))) + ")" + target.lower()
 
 
 class WaybackServer(LoopbackServer):

@@ -48,8 +48,8 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
-from .build import fold
 from .model import ARTICLES, LAST_SUNDAY, NEWS, WEEK, Site, add_week, plan_site
+from .rules import fold
 from .serve import AnswerHandler, LoopbackServer
 
 LONDON = ZoneInfo("Europe/London")
