@@ -19,7 +19,7 @@ from common import (
     run_process,
 )
 
-from psgmirror.serve import MirrorServer
+from psgmirror.site.serve import MirrorServer
 
 LATENCY = 0.050
 

@@ -16,7 +16,7 @@ import warc
 import wayback
 from common import ROOT, write_report
 
-from psgmirror.build import build_mirror
+from psgmirror.site.build import build_mirror
 
 
 def main() -> None:

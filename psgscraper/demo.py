@@ -25,13 +25,13 @@ def demo(data: Path, port: int, no_serve: bool) -> None:
 
     A second run reuses the mirror and crawls incrementally, so it is quick.
     """
-    from psgmirror.serve import MirrorServer  # the mirror: beside the product
+    from psgmirror.site.serve import MirrorServer  # the mirror: beside the product
 
     mirror_dir, db = data / "mirror", data / "psg.db"
     if (mirror_dir / "pages.json").is_file():
         click.echo(f"Reusing the mirror in {mirror_dir}", err=True)
     else:
-        from psgmirror.build import build_mirror  # rendering: only to build
+        from psgmirror.site.build import build_mirror  # rendering: only to build
 
         click.echo(f"Building the offline mirror in {mirror_dir} ...", err=True)
         summary = build_mirror(mirror_dir)

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from conftest import crawl, psg, query, serving
 
-from psgmirror.build import build_mirror
+from psgmirror.site.build import build_mirror
 from psgmirror.wayback import WaybackServer, build_wayback
 from psgscraper.parse.links import section_from_url, stamp_time, strip_archive_prefix
 from psgscraper.site import SITE_HOSTS

@@ -1,6 +1,6 @@
 """An offline mirror of the Peru Support Group's old site, for demos, tests and
-benchmarks: `build.build_mirror` writes the site to a directory and
-`serve.MirrorServer` answers for it on 127.0.0.1 as the PHP site did;
+benchmarks: `site.build.build_mirror` writes the site to a directory and
+`site.serve.MirrorServer` answers for it on 127.0.0.1 as the PHP site did;
 `wayback` keeps it as a web archive would.
 
 A package of its own, beside psgscraper and not in its wheel: the mirror is a

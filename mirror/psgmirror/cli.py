@@ -11,7 +11,8 @@ from pathlib import Path
 
 import click
 
-from .serve import FAULTS, LoopbackServer, MirrorError, MirrorServer
+from .loopback import LoopbackServer
+from .site.serve import FAULTS, MirrorError, MirrorServer
 
 # Rendering the site (build, wayback, wordpress) is loaded only by the commands
 # that render: every `psg` command imports this module.
@@ -70,7 +71,7 @@ def mirror() -> None:
 def build(directory: Path, items: int, seed: int, week: int) -> None:
     """Write the site to DIRECTORY/site, with pages.json, expected.jsonl and
     blocks.json beside it. Replaces an earlier build there."""
-    from .build import build_mirror
+    from .site.build import build_mirror
 
     try:
         summary = build_mirror(directory, items=items, seed=seed, week=week)

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from psgmirror.build import build_mirror
 from psgmirror.cli import mirror as mirror_command
-from psgmirror.serve import MirrorError, MirrorServer
+from psgmirror.site.build import build_mirror
+from psgmirror.site.serve import MirrorError, MirrorServer
 from psgscraper.parse import parse_listing
 from psgscraper.parse.records import EMPTY_LIST
 

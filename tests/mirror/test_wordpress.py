@@ -18,7 +18,7 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from psgmirror.cli import mirror
-from psgmirror.model import plan_site
+from psgmirror.site.plan import plan_site
 from psgmirror.wordpress import FIRST_ID, WordPressServer, plan_posts
 from psgscraper.parse.wordpress import parse_posts
 

@@ -48,10 +48,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
+from ..rules import fold
 from . import render
 from .blocks import BLOCKS, LEARNED_AFTER, LEARNING, Block, blocks_on
-from .model import LISTING_SECTIONS, PER_PAGE, Item, Site, plan_site
-from .rules import fold
+from .plan import LISTING_SECTIONS, PER_PAGE, Item, Site, plan_site
 
 SITE_DIR = "site"
 HOME_ITEMS = 6

@@ -23,10 +23,10 @@ from dataclasses import dataclass, field, replace
 
 from psgscraper.site import ARTICLES, LISTING_SECTIONS, NEWS
 
+from ..rules import fold_key, linkless_item_id
 from . import dating
 from .content import Mark, Piece, Writer
 from .dating import DateLine
-from .rules import fold_key, linkless_item_id
 from .seeds import SEED_ITEMS, SeedItem
 
 PER_PAGE = 10
