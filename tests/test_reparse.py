@@ -23,7 +23,7 @@ from conftest import crawl, expected_records, free_port, psg, query, serving
 from warcio.archiveiterator import ArchiveIterator
 
 import psgscraper.reparse
-from psgmirror.wayback import WaybackServer, build_wayback
+from psgmirror.wayback.serve import WaybackServer, build_wayback
 from psgmirror.wordpress import WordPressServer
 from psgscraper.parse import parse_listing
 from psgscraper.reparse import reparse

@@ -188,7 +188,7 @@ def wayback() -> None:
 @seed_option
 def wayback_build(directory: Path, weeks: int, items: int, seed: int) -> None:
     """Write the captures of WEEKS weeks of the site to DIRECTORY."""
-    from .wayback import build_wayback
+    from .wayback.serve import build_wayback
 
     try:
         summary = build_wayback(directory, weeks=weeks, items=items, seed=seed)
@@ -209,7 +209,7 @@ def wayback_build(directory: Path, weeks: int, items: int, seed: int) -> None:
               help="Answer the first N requests with 429 and Retry-After.")  # fmt: skip
 def wayback_serve(directory: Path, port: int, throttle: int) -> None:
     """Serve built captures as a CDX server and replay, until interrupted."""
-    from .wayback import WaybackServer
+    from .wayback.serve import WaybackServer
 
     try:
         server = WaybackServer(directory, port=port, throttle=throttle)

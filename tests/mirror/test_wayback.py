@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from psgmirror.cli import mirror
-from psgmirror.wayback import WaybackServer, build_wayback
+from psgmirror.wayback.serve import WaybackServer, build_wayback
 from psgscraper.parse.links import stamp_time, urlkey
 
 WEEKS = 6

@@ -41,10 +41,10 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from psgscraper.site import SITE_HOSTS
 
-from .loopback import AnswerHandler, LoopbackServer
-from .site import render
-from .site.build import HOME_ITEMS, item_pages, listing_pages
-from .site.plan import LAST_SUNDAY, LISTING_SECTIONS, plan_site
+from ..loopback import AnswerHandler, LoopbackServer
+from ..site import render
+from ..site.build import HOME_ITEMS, item_pages, listing_pages
+from ..site.plan import LAST_SUNDAY, LISTING_SECTIONS, plan_site
 
 FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest",
           "length")  # fmt: skip
