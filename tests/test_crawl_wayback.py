@@ -19,7 +19,8 @@ import pytest
 from conftest import crawl, psg, query, serving
 
 from psgmirror.site.build import build_mirror
-from psgmirror.wayback.serve import WaybackServer, build_wayback
+from psgmirror.wayback.build import build_wayback
+from psgmirror.wayback.serve import WaybackServer
 from psgscraper.parse.links import section_from_url, stamp_time, strip_archive_prefix
 from psgscraper.site import SITE_HOSTS
 

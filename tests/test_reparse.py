@@ -23,7 +23,8 @@ from conftest import crawl, expected_records, free_port, psg, query, serving
 from warcio.archiveiterator import ArchiveIterator
 
 import psgscraper.reparse
-from psgmirror.wayback.serve import WaybackServer, build_wayback
+from psgmirror.wayback.build import build_wayback
+from psgmirror.wayback.serve import WaybackServer
 from psgmirror.wordpress import WordPressServer
 from psgscraper.parse import parse_listing
 from psgscraper.reparse import reparse

@@ -188,7 +188,7 @@ def wayback() -> None:
 @seed_option
 def wayback_build(directory: Path, weeks: int, items: int, seed: int) -> None:
     """Write the captures of WEEKS weeks of the site to DIRECTORY."""
-    from .wayback.serve import build_wayback
+    from .wayback.build import build_wayback
 
     try:
         summary = build_wayback(directory, weeks=weeks, items=items, seed=seed)

@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from psgmirror.cli import mirror
-from psgmirror.wayback.serve import WaybackServer, build_wayback
+from psgmirror.wayback.build import build_wayback
+from psgmirror.wayback.serve import WaybackServer
 from psgscraper.parse.links import stamp_time, urlkey
 
 WEEKS = 6

@@ -29,7 +29,8 @@ from .content import Mark, Piece, Writer
 from .dating import DateLine
 from .seeds import SEED_ITEMS, SeedItem
 
-PER_PAGE = 10
+PER_PAGE = 10  # items on a listing page
+HOME_ITEMS = 6  # the latest items, on the home page
 
 FIRST_SUNDAY = datetime.date(2003, 1, 5)
 LAST_SUNDAY = datetime.date(2019, 3, 24)  # the last edition of week 0
