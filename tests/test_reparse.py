@@ -25,7 +25,7 @@ from warcio.archiveiterator import ArchiveIterator
 import psgscraper.reparse
 from psgmirror.wayback.build import build_wayback
 from psgmirror.wayback.serve import WaybackServer
-from psgmirror.wordpress import WordPressServer
+from psgmirror.wordpress.serve import WordPressServer
 from psgscraper.parse import parse_listing
 from psgscraper.reparse import reparse
 from psgscraper.warc import CrawlWarc

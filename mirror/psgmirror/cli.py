@@ -252,7 +252,7 @@ def wordpress_serve(
     port: int, items: int, seed: int, week: int, posts: int, plain_permalinks: bool
 ) -> None:
     """Serve the latest items as a WordPress site's posts, until interrupted."""
-    from .wordpress import WordPressServer
+    from .wordpress.serve import WordPressServer
 
     try:
         server = WordPressServer(

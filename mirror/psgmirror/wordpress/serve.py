@@ -48,9 +48,9 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
-from .loopback import AnswerHandler, LoopbackServer
-from .rules import fold
-from .site.plan import ARTICLES, LAST_SUNDAY, NEWS, WEEK, Site, add_week, plan_site
+from ..loopback import AnswerHandler, LoopbackServer
+from ..rules import fold
+from ..site.plan import ARTICLES, LAST_SUNDAY, NEWS, WEEK, Site, add_week, plan_site
 
 LONDON = ZoneInfo("Europe/London")
 UTC = datetime.timezone.utc

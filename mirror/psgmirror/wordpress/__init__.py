@@ -1,0 +1,1 @@
+"""The site as WordPress serves it now, emulated: `serve.WordPressServer`."""
