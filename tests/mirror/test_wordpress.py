@@ -19,7 +19,8 @@ from click.testing import CliRunner
 
 from psgmirror.cli import mirror
 from psgmirror.site.plan import plan_site
-from psgmirror.wordpress.serve import FIRST_ID, WordPressServer, plan_posts
+from psgmirror.wordpress.plan import FIRST_ID, plan_posts
+from psgmirror.wordpress.serve import WordPressServer
 from psgscraper.parse.wordpress import parse_posts
 
 ITEMS, WEEK, POSTS = 1600, 3, 250
