@@ -1,5 +1,5 @@
-"""`psg mirror build|serve`, `psg mirror wayback build|serve` and
-`psg mirror wordpress serve`, from the shell."""
+"""`psgmirror build|serve`, `psgmirror wayback build|serve` and `psgmirror
+wordpress serve`, from the shell; `psg mirror ...` is the same group."""
 
 from __future__ import annotations
 
