@@ -233,7 +233,10 @@ def _item_page_captures(site: Site, week: int, first_slot: int) -> list[Capture]
     ]
 
 
-def _odd_capture(odd: OddCapture, week: int, slot: int, crawl: list[Capture]):
+def _odd_capture(
+    odd: OddCapture, week: int, slot: int, crawl: list[Capture]
+) -> Capture:
+    """The capture `odd` declares, in `slot` of the week's crawl."""
     location = None
     if odd.moved_to is not None:
         location = odd.moved_to
