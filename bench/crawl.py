@@ -19,7 +19,7 @@ from common import (
     run_process,
 )
 
-from psgscraper.mirror.serve import MirrorServer
+from psgmirror.site.serve import MirrorServer
 
 LATENCY = 0.050
 

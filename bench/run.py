@@ -16,7 +16,7 @@ import warc
 import wayback
 from common import ROOT, write_report
 
-from psgscraper.mirror.build import build_mirror
+from psgmirror.site.build import build_mirror
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from common import PSG, RUNS, Figure, Stats, checked, run_process
 
-from psgscraper.mirror.serve import MirrorServer
+from psgmirror.site.serve import MirrorServer
 
 
 def run(mirror: Path, work: Path) -> list[Figure]:

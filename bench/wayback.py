@@ -20,7 +20,8 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 from common import PSG, RUNS, Figure, Stats, checked, run_process
 
-from psgscraper.mirror.wayback import WaybackServer, build_wayback
+from psgmirror.wayback.build import build_wayback
+from psgmirror.wayback.serve import WaybackServer
 from psgscraper.parse.cdx import CDX_FIELDS, parse_cdx
 from psgscraper.parse.links import replay_url
 

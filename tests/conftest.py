@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from psgscraper.mirror.build import build_mirror
-from psgscraper.mirror.serve import MirrorServer
+from psgmirror.site.build import build_mirror
+from psgmirror.site.serve import MirrorServer
 
 
 def psg(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:

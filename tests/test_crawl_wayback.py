@@ -18,8 +18,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from conftest import crawl, psg, query, serving
 
-from psgscraper.mirror.build import build_mirror
-from psgscraper.mirror.wayback import WaybackServer, build_wayback
+from psgmirror.site.build import build_mirror
+from psgmirror.wayback.build import build_wayback
+from psgmirror.wayback.serve import WaybackServer
 from psgscraper.parse.links import section_from_url, stamp_time, strip_archive_prefix
 from psgscraper.site import SITE_HOSTS
 

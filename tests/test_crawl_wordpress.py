@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import free_port, psg, query, serving
 
-from psgscraper.mirror.wordpress import WordPressServer
+from psgmirror.wordpress.serve import WordPressServer
 
 POSTS = 250
 FIELDS = ("id", "url", "section", "title", "date", "date_precision", "date_text",

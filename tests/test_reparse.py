@@ -23,8 +23,9 @@ from conftest import crawl, expected_records, free_port, psg, query, serving
 from warcio.archiveiterator import ArchiveIterator
 
 import psgscraper.read.pages
-from psgscraper.mirror.wayback import WaybackServer, build_wayback
-from psgscraper.mirror.wordpress import WordPressServer
+from psgmirror.wayback.build import build_wayback
+from psgmirror.wayback.serve import WaybackServer
+from psgmirror.wordpress.serve import WordPressServer
 from psgscraper.parse import parse_listing
 from psgscraper.reparse import reparse
 from psgscraper.warc import CrawlWarc

@@ -29,11 +29,11 @@ def demo(data: Path, port: int, no_serve: bool) -> None:
     A second run reuses the mirror and crawls incrementally, so it is quick.
     """
     mirror_dir, db = data / "mirror", data / "psg.db"
-    serving = load_mirror("serve", "demo")
+    serving = load_mirror("site.serve", "demo")
     if (mirror_dir / "pages.json").is_file():
         click.echo(f"Reusing the mirror in {mirror_dir}", err=True)
     else:
-        building = load_mirror("build", "demo")  # rendering: only to build
+        building = load_mirror("site.build", "demo")  # rendering: only to build
         click.echo(f"Building the offline mirror in {mirror_dir} ...", err=True)
         summary = building.build_mirror(mirror_dir)
         click.echo(f"  {summary['items']} items, {summary['files']} files", err=True)

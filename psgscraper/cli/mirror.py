@@ -14,8 +14,8 @@ from types import ModuleType
 import click
 
 # The mirror, named here only: its `cli` module holds the `mirror` group,
-# `serve` the MirrorServer, `build` build_mirror.
-MIRROR = "psgscraper.mirror"
+# `site.serve` the MirrorServer, `site.build` build_mirror.
+MIRROR = "psgmirror"
 
 
 def load_mirror(module: str, command: str) -> ModuleType:

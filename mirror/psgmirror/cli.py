@@ -1,5 +1,5 @@
-"""`psg mirror build|serve`, `psg mirror wayback build|serve` and
-`psg mirror wordpress serve`, from the shell."""
+"""`psgmirror build|serve`, `psgmirror wayback build|serve` and `psgmirror
+wordpress serve`, from the shell; `psg mirror ...` is the same group."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from pathlib import Path
 
 import click
 
-from .serve import FAULTS, LoopbackServer, MirrorError, MirrorServer
+from .loopback import LoopbackServer
+from .site.serve import FAULTS, MirrorError, MirrorServer
 
 # Rendering the site (build, wayback, wordpress) is loaded only by the commands
 # that render: every `psg` command imports this module.
@@ -70,7 +71,7 @@ def mirror() -> None:
 def build(directory: Path, items: int, seed: int, week: int) -> None:
     """Write the site to DIRECTORY/site, with pages.json, expected.jsonl and
     blocks.json beside it. Replaces an earlier build there."""
-    from .build import build_mirror
+    from .site.build import build_mirror
 
     try:
         summary = build_mirror(directory, items=items, seed=seed, week=week)
@@ -187,7 +188,7 @@ def wayback() -> None:
 @seed_option
 def wayback_build(directory: Path, weeks: int, items: int, seed: int) -> None:
     """Write the captures of WEEKS weeks of the site to DIRECTORY."""
-    from .wayback import build_wayback
+    from .wayback.build import build_wayback
 
     try:
         summary = build_wayback(directory, weeks=weeks, items=items, seed=seed)
@@ -208,7 +209,7 @@ def wayback_build(directory: Path, weeks: int, items: int, seed: int) -> None:
               help="Answer the first N requests with 429 and Retry-After.")  # fmt: skip
 def wayback_serve(directory: Path, port: int, throttle: int) -> None:
     """Serve built captures as a CDX server and replay, until interrupted."""
-    from .wayback import WaybackServer
+    from .wayback.serve import WaybackServer
 
     try:
         server = WaybackServer(directory, port=port, throttle=throttle)
@@ -251,7 +252,7 @@ def wordpress_serve(
     port: int, items: int, seed: int, week: int, posts: int, plain_permalinks: bool
 ) -> None:
     """Serve the latest items as a WordPress site's posts, until interrupted."""
-    from .wordpress import WordPressServer
+    from .wordpress.serve import WordPressServer
 
     try:
         server = WordPressServer(

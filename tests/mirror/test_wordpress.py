@@ -17,9 +17,10 @@ import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
-from psgscraper.mirror.cli import mirror
-from psgscraper.mirror.model import plan_site
-from psgscraper.mirror.wordpress import FIRST_ID, WordPressServer, plan_posts
+from psgmirror.cli import mirror
+from psgmirror.site.plan import plan_site
+from psgmirror.wordpress.plan import FIRST_ID, plan_posts
+from psgmirror.wordpress.serve import WordPressServer
 from psgscraper.parse.wordpress import parse_posts
 
 ITEMS, WEEK, POSTS = 1600, 3, 250
@@ -464,7 +465,7 @@ def test_links_are_on_the_servers_own_host_and_requests_are_noted(server):
 
 def test_psg_mirror_wordpress_serve_until_ctrl_c():
     process = subprocess.Popen(
-        [sys.executable, "-m", "psgscraper.mirror", "wordpress", "serve",
+        [sys.executable, "-m", "psgmirror", "wordpress", "serve",
          "--port", "0", "--items", "200", "--posts", "30", "--week", "1",
          "--no-pretty-permalinks"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from html.entities import codepoint2name
 
 from .blocks import Block
-from .model import MODERN_FROM, NEWS, PER_PAGE, XHTML_FROM, Item
+from .plan import MODERN_FROM, NEWS, PER_PAGE, XHTML_FROM, Item
 
 HTML4, XHTML, MODERN = "html4", "xhtml", "modern"
 UTF8, LATIN1 = "utf-8", "iso-8859-1"

@@ -11,8 +11,9 @@ import urllib.request
 import pytest
 from click.testing import CliRunner
 
-from psgscraper.mirror.cli import mirror
-from psgscraper.mirror.wayback import WaybackServer, build_wayback
+from psgmirror.cli import mirror
+from psgmirror.wayback.build import build_wayback
+from psgmirror.wayback.serve import WaybackServer
 from psgscraper.parse.links import stamp_time, urlkey
 
 WEEKS = 6

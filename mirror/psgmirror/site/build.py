@@ -48,12 +48,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
+from ..rules import fold
 from . import render
 from .blocks import BLOCKS, LEARNED_AFTER, LEARNING, Block, blocks_on
-from .model import LISTING_SECTIONS, PER_PAGE, Item, Site, plan_site
+from .plan import HOME_ITEMS, LISTING_SECTIONS, PER_PAGE, Item, Site, plan_site
 
 SITE_DIR = "site"
-HOME_ITEMS = 6
 TEXT_PLAIN = "text/plain"
 
 
@@ -155,14 +155,27 @@ def listing_pages(site: Site, seed: int, section: str) -> Iterator[ListingPage]:
     """The pages of a section's listing, newest first, each rendered as asked."""
     pages = site.pages(section)
     shown = _blocks_of_pages(pages)
-    for number, page_items in enumerate(pages):
-        rng = random.Random(f"{seed}:{section}:{page_items[0].number}")
-        body, style = render.listing_page(
-            rng, section, number, len(pages), page_items, shown[number]
-        )
-        yield ListingPage(
-            number * PER_PAGE, body, style.content_type, shown[number], page_items
-        )
+    for number in range(len(pages)):
+        yield _listing_page(seed, section, pages, number, shown[number])
+
+
+def listing_page(site: Site, seed: int, section: str, number: int) -> ListingPage:
+    """Page `number` of a section's listing (0 is the newest), as `listing_pages`
+    renders it."""
+    pages = site.pages(section)
+    blocks = _blocks_of_pages(pages)[number]
+    return _listing_page(seed, section, pages, number, blocks)
+
+
+def _listing_page(
+    seed: int, section: str, pages: list[list[Item]], number: int, blocks: list[Block]
+) -> ListingPage:
+    page_items = pages[number]
+    rng = random.Random(f"{seed}:{section}:{page_items[0].number}")
+    body, style = render.listing_page(
+        rng, section, number, len(pages), page_items, blocks
+    )
+    return ListingPage(number * PER_PAGE, body, style.content_type, blocks, page_items)
 
 
 def _blocks_of_pages(pages: list[list[Item]]) -> list[list[Block]]:
@@ -181,17 +194,18 @@ def _blocks_of_pages(pages: list[list[Item]]) -> list[list[Block]]:
     return shown
 
 
-def item_pages(
-    site: Site, seed: int, every: int = 1
-) -> Iterator[tuple[Item, bytes, str]]:
-    """The own page of every linked item (or of those whose number `every`
-    divides): the item, its bytes and content type."""
+def item_pages(site: Site, seed: int) -> Iterator[tuple[Item, bytes, str]]:
+    """The own page of every linked item: the item, its bytes and content type."""
     for item in sorted(site.items, key=lambda item: item.number):
-        if not item.linked or item.number % every:
-            continue
-        rng = random.Random(f"{seed}:item:{item.number}")
-        body = render.item_page(rng, item, blocks_on(item.published))
-        yield item, body, render.Style(render.era_of(item.published)).content_type
+        if item.linked:
+            content_type = render.Style(render.era_of(item.published)).content_type
+            yield item, item_page(item, seed), content_type
+
+
+def item_page(item: Item, seed: int) -> bytes:
+    """An item's own page (`article-ID.html`)."""
+    rng = random.Random(f"{seed}:item:{item.number}")
+    return render.item_page(rng, item, blocks_on(item.published))
 
 
 def _write_item_pages(out: _Files, site: Site, seed: int) -> None:
@@ -220,15 +234,6 @@ def expected_record(item: Item, position: int, rank: int) -> dict:
         "position": rank,
         "duplicate_of": f"article-{item.duplicate_of}" if item.duplicate_of else None,
     }
-
-
-def fold(text: str) -> str:
-    """White space as the archive keeps it: every run, non-breaking too, one space.
-
-    Written here rather than imported from the parser, so that the answer key
-    the parser is tested against does not share the parser's code.
-    """
-    return " ".join(text.split())
 
 
 def _routing_table(routes: dict[str, dict], listings: dict[str, dict]) -> dict:

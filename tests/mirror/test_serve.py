@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from psgscraper.mirror.build import build_mirror
-from psgscraper.mirror.cli import mirror as mirror_command
-from psgscraper.mirror.serve import MirrorError, MirrorServer
+from psgmirror.cli import mirror as mirror_command
+from psgmirror.site.build import build_mirror
+from psgmirror.site.serve import MirrorError, MirrorServer
 from psgscraper.parse import parse_listing
 from psgscraper.parse.records import EMPTY_LIST
 
@@ -310,7 +310,7 @@ def test_serve_command_refuses_a_busy_port(built):
 )
 def test_serve_command_serves_until_stopped(built, stop):
     process = subprocess.Popen(
-        [sys.executable, "-m", "psgscraper.mirror", "serve", str(built), "--port", "0"],
+        [sys.executable, "-m", "psgmirror", "serve", str(built), "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

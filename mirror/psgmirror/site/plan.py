@@ -21,15 +21,16 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from ..parse.links import linkless_item_id
-from ..parse.text import fold_key
-from ..site import ARTICLES, LISTING_SECTIONS, NEWS
+from psgscraper.site import ARTICLES, LISTING_SECTIONS, NEWS
+
+from ..rules import fold_key, linkless_item_id
 from . import dating
 from .content import Mark, Piece, Writer
 from .dating import DateLine
 from .seeds import SEED_ITEMS, SeedItem
 
-PER_PAGE = 10
+PER_PAGE = 10  # items on a listing page
+HOME_ITEMS = 6  # the latest items, on the home page
 
 FIRST_SUNDAY = datetime.date(2003, 1, 5)
 LAST_SUNDAY = datetime.date(2019, 3, 24)  # the last edition of week 0
@@ -73,7 +74,7 @@ class Item:
 
     @property
     def id(self) -> str:
-        """The archive's id: from the detail link, or as the parser makes it."""
+        """The archive's id: from the detail link, or from section, title and date."""
         if self.linked:
             return f"article-{self.number}"
         return linkless_item_id(self.section, self.title, self.line.text)

@@ -13,9 +13,9 @@ import lxml.html
 import pytest
 from click.testing import CliRunner
 
-from psgscraper.mirror.build import build_mirror
-from psgscraper.mirror.cli import mirror as mirror_command
-from psgscraper.mirror.seeds import SEED_ITEMS
+from psgmirror.cli import mirror as mirror_command
+from psgmirror.site.build import build_mirror
+from psgmirror.site.seeds import SEED_ITEMS
 from psgscraper.parse import BoilerplateDetector, Listing, parse_listing
 from psgscraper.parse.records import EMPTY_LIST, NO_LINK_NO_DATE, REPEATED
 
