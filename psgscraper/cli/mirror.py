@@ -25,7 +25,7 @@ def load_mirror(module: str, command: str) -> ModuleType:
     try:
         return importlib.import_module(name)
     except ModuleNotFoundError as error:
-        if error.name not in (MIRROR, name):
+        if not f"{name}.".startswith(f"{error.name}."):
             raise  # the mirror is there, and broken: the traceback says how
         raise click.ClickException(
             f"psg {command} needs the offline mirror ({MIRROR}), which is not "
