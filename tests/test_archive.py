@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from helpers import FIXTURES
 
 from psgscraper.archive import (
     FAILED,
@@ -28,7 +29,6 @@ from psgscraper.parse import parse_listing
 from psgscraper.parse.cdx import CdxCapture
 from psgscraper.parse.records import REPEATED
 
-FIXTURES = Path(__file__).parent / "fixtures"
 SITE = "http://www.perusupportgroup.org.uk"
 
 

@@ -16,7 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import crawl, expected_records, psg, query, serving
+from helpers import PROJECT, crawl, expected_records, psg, query, serving
 
 from psgscraper.archive import Archive
 from psgscraper.parse import parse_listing
@@ -420,14 +420,13 @@ def test_wrong_usage_exits_2(tmp_path, args, message):
 
 def test_scrapy_crawl_works_the_scrapy_way(tmp_path, mirror_week0):
     db = tmp_path / "psg.db"
-    project = Path(__file__).parent.parent
     with serving(mirror_week0) as server:
         result = subprocess.run(
             [sys.executable, "-m", "scrapy", "crawl", "listing",
              "-a", f"base_url={server.url}", "-a", "max_pages=2",
              "-s", f"PSG_DB={db}", "-s", "DOWNLOAD_DELAY=0",
              "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING"],
-            cwd=project, capture_output=True, text=True, timeout=120,
+            cwd=PROJECT, capture_output=True, text=True, timeout=120,
         )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert query(db, "SELECT status, pages FROM crawls") == [("ok", 4)]

@@ -18,7 +18,7 @@ import time
 from datetime import datetime
 
 import pytest
-from conftest import crawl, expected_records, psg, query, serving
+from helpers import crawl, expected_records, psg, query, serving
 
 from psgscraper.archive import Archive
 from psgscraper.warc import CrawlWarc

@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ElementTree
 from contextlib import nullcontext
 
 import pytest
-from conftest import crawl, free_port, serving, wait_for
+from helpers import crawl, free_port, serving, wait_for
 from markupsafe import escape
 
 from psgscraper.archive import Archive, CrawlLock
