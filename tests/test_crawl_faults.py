@@ -71,7 +71,8 @@ def snapshot(db) -> dict[str, list]:
 def assert_failed_cleanly(result, db, before, error: str) -> None:
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
-    assert f"news.php: {error}" in result.stderr or error in result.stderr
+    # the page that failed, and why, on one line
+    assert re.search(rf"/news\.php: [^\n]*{re.escape(error)}", result.stderr)
     ((status, message),) = query(
         db, "SELECT status, message FROM crawls ORDER BY id DESC LIMIT 1"
     )
@@ -93,6 +94,9 @@ def test_a_fault_is_retried_then_fails_the_crawl_and_keeps_the_archive(
     assert_failed_cleanly(result, archive_copy, before, error)
     # robots.txt once, then the page as often as retries allow: no retry storm
     assert requests == [ROBOTS] + [("GET", "/news.php", status)] * tries
+    assert query(archive_copy, "SELECT requests, errors FROM crawls WHERE id = 2") == [
+        (len(requests), 1)
+    ]
 
 
 def test_connection_refused_fails_the_crawl_and_keeps_the_archive(archive_copy):
