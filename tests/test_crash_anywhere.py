@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 
-from conftest import crawl, query, serving
+from helpers import crawl, query, serving
 
 KILLS = 20
 SEED = 2026

@@ -12,11 +12,11 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
-from conftest import crawl, expected_records, psg, query, serving
+from helpers import PROJECT, crawl, expected_records, psg, query, serving
 
 from psgscraper.archive import Archive
 from psgscraper.parse import parse_listing
@@ -35,6 +35,9 @@ FIELDS = (
     "duplicate_of",
 )
 CONTENT = ("id", "section", "title", "date", "date_text", "summary", "byline")
+# An item's text: what an incremental crawl compares to stop at a known page.
+TEXT = ("title", "date_text", "summary", "byline", "image_caption")
+SECTIONS = ("news", "articles")
 BLOCKS = "SELECT fingerprint, title, text, first_crawl FROM boilerplate"
 
 
@@ -55,6 +58,26 @@ def page_url(base: str, record: dict) -> str:
     position = record["listing_position"]
     query_string = f"?position={position}" if position else ""
     return f"{base}{record['section']}.php{query_string}"
+
+
+def listing_pages(mirror: Path) -> dict[str, int]:
+    """The pages of each listing of a mirror, by section."""
+    listings = json.loads((mirror / "pages.json").read_text())["listings"]
+    return {section: listings[f"/{section}.php"]["pages"] for section in SECTIONS}
+
+
+def incremental_pages(before: list[dict], after: list[dict], section: str) -> int:
+    """The pages of a listing an incremental crawl reads: newest first, up to
+    the first whose items the archive of `before` holds with the same text."""
+    held = {r["id"]: [r[f] for f in TEXT] for r in before}
+    pages = defaultdict(list)
+    for record in after:
+        if record["section"] == section:
+            pages[record["listing_position"]].append(record)
+    for number, position in enumerate(sorted(pages), 1):
+        if all(held.get(r["id"]) == [r[f] for f in TEXT] for r in pages[position]):
+            return number
+    return len(pages)
 
 
 def home_ids(mirror: Path) -> set[str]:
@@ -96,14 +119,14 @@ def test_full_crawl_sightings_and_one_crawl_row(crawled_week0, mirror_week0):
     on_home = home_ids(mirror_week0)
     sightings = Counter(item for (item,) in query(db, "SELECT item_id FROM sightings"))
     assert sightings == Counter({r["id"]: 1 + (r["id"] in on_home) for r in expected})
-    ((status, pages, seen, new, changed, errors),) = query(
+    ((status, pages, requests, seen, new, changed, errors),) = query(
         db,
-        "SELECT status, pages, items_seen, items_new, items_changed, errors "
-        "FROM crawls",
+        "SELECT status, pages, requests, items_seen, items_new, items_changed, "
+        "errors FROM crawls",
     )
-    listing_pages = len({page_url("", r) for r in expected})
     assert status == "ok"
-    assert pages >= listing_pages + 1
+    assert pages == sum(listing_pages(mirror_week0).values()) + 1  # and the home page
+    assert requests == len(crawled_week0.requests)  # robots.txt included
     assert (seen, new, changed, errors) == (len(expected), len(expected), 0, 0)
     assert "ok" in result.stderr and f"new {len(expected)}" in result.stderr
 
@@ -117,10 +140,10 @@ def test_full_crawl_requests_no_url_twice(crawled_week0):
 
 def test_full_crawl_asks_for_no_page_past_the_last(crawled_week0, mirror_week0):
     """The pagination shows the last page: prediction stops there."""
-    pages = json.loads((mirror_week0 / "pages.json").read_text())["listings"]
-    for section in ("news", "articles"):
+    pages = listing_pages(mirror_week0)
+    for section in SECTIONS:
         requested = listing_requests(crawled_week0.requests, section)
-        assert len(requested) == pages[f"/{section}.php"]["pages"], section
+        assert len(requested) == pages[section], section
 
 
 def test_full_crawl_database_is_sound(crawled_week0):
@@ -162,9 +185,14 @@ def test_week_1_adds_new_items_and_records_edits(
     unchanged = set(before) - edited
     for item_id in unchanged:
         assert before[item_id]["first_seen"] == after[item_id]["first_seen"]
-    if incremental:
-        for section in ("news", "articles"):
-            assert len(listing_requests(requests, section)) <= 2, requests
+    for section in SECTIONS:
+        read = len(listing_requests(requests, section))
+        if incremental:
+            week0 = expected_records(mirror_week0)
+            pages = incremental_pages(week0, list(expected.values()), section)
+            assert 0 < read == pages < listing_pages(mirror_week1)[section]
+        else:
+            assert read == listing_pages(mirror_week1)[section], section
 
 
 def test_incremental_and_full_crawls_of_week_1_agree(
@@ -380,14 +408,13 @@ def test_robots_txt_that_forbids_fails_the_crawl(tmp_path, mirror_week0):
 
 def test_scrapy_crawl_works_the_scrapy_way(tmp_path, mirror_week0):
     db = tmp_path / "psg.db"
-    project = Path(__file__).parent.parent
     with serving(mirror_week0) as server:
         result = subprocess.run(
             [sys.executable, "-m", "scrapy", "crawl", "listing",
              "-a", f"base_url={server.url}", "-a", "max_pages=2",
              "-s", f"PSG_DB={db}", "-s", "DOWNLOAD_DELAY=0",
              "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING"],
-            cwd=project, capture_output=True, text=True, timeout=120,
+            cwd=PROJECT, capture_output=True, text=True, timeout=120,
         )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert query(db, "SELECT status, pages FROM crawls") == [("ok", 4)]
@@ -412,7 +439,10 @@ def test_interrupted_crawl_is_recorded_and_exits_1(tmp_path, mirror_week0):
     assert process.returncode == 1
     assert "interrupted" in stderr and "Traceback" not in stderr
     ((status, pages),) = query(db, "SELECT status, pages FROM crawls")
-    assert status == "interrupted" and pages >= 3
+    assert status == "interrupted"
+    # the pages it wrote, and not all of them
+    assert query(db, "SELECT COUNT(DISTINCT page_url) FROM sightings") == [(pages,)]
+    assert 3 <= pages < sum(listing_pages(mirror_week0).values()) + 1
     assert query(db, "PRAGMA integrity_check") == [("ok",)]
 
 

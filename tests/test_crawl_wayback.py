@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import crawl, psg, query, serving
+from helpers import crawl, psg, query, serving
 
 from psgmirror.site.build import build_mirror
 from psgmirror.wayback.build import build_wayback

@@ -10,7 +10,7 @@ import math
 from pathlib import Path
 
 import pytest
-from conftest import free_port, psg, query, serving
+from helpers import free_port, psg, query, serving
 
 from psgmirror.wordpress.serve import WordPressServer
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import psg
+from helpers import psg
 
 from psgscraper.archive import OK, Archive
 from psgscraper.cli.diff import diff

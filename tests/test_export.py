@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from helpers import FIXTURES
 
 from psgscraper.archive import Archive
 from psgscraper.cli.export import export
 from psgscraper.export import FORMATS, INTERNAL_COLUMNS
 from psgscraper.parse import Listing, Record, parse_listing
 
-FIXTURES = Path(__file__).parent / "fixtures"
 SITE = "http://www.perusupportgroup.org.uk"
 PAGES = [
     ("seed-news-0.html", f"{SITE}/news.php"),

@@ -14,7 +14,7 @@ import shutil
 import urllib.request
 
 import pytest
-from conftest import crawl, datasette, psg, query, serving
+from helpers import crawl, datasette, psg, query, serving
 
 RTL = "\u202e"
 LONG_TITLE = "Long " * 20_000  # 100 KB

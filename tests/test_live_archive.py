@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import datasette, expected_records, psg, query, serving
+from helpers import datasette, expected_records, psg, query, serving
 
 # One snapshot of the crawl's progress: items, the items its sightings name,
 # and the items written for each listing page.

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
-from conftest import crawl, expected_records, free_port, psg, query, serving
+from helpers import crawl, expected_records, free_port, psg, query, serving
 from warcio.archiveiterator import ArchiveIterator
 
 import psgscraper.read.pages

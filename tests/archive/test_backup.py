@@ -7,7 +7,7 @@ import re
 import sqlite3
 
 import pytest
-from archive_pages import SITE, listing_of
+from helpers import SITE, listing_of
 
 from psgscraper.archive import Archive, ArchiveError, backup
 

@@ -3,7 +3,7 @@
 from dataclasses import replace
 
 import pytest
-from archive_pages import SITE, listing_of, rows
+from helpers import SITE, listing_of, rows
 
 from psgscraper.archive import PARSED, SAME_CONTENT, SKIPPED, Archive
 from psgscraper.parse.cdx import CdxCapture

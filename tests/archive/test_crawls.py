@@ -1,7 +1,7 @@
 """The archive's crawl rows: opened, named and closed."""
 
 import pytest
-from archive_pages import SITE
+from helpers import SITE
 
 from psgscraper.archive import FAILED, INTERRUPTED, OK, RUNNING, Archive
 from psgscraper.archive import SITE as SITE_SOURCE

@@ -5,7 +5,7 @@ import sqlite3
 from dataclasses import replace
 
 import pytest
-from archive_pages import SITE, listing_of, rows
+from helpers import SITE, listing_of, rows
 
 from psgscraper.archive import OK, Archive
 from psgscraper.parse.records import REPEATED

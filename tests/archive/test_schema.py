@@ -5,7 +5,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from archive_pages import FIXTURES, SITE, listing_of, rows
+from helpers import FIXTURES, SITE, listing_of, rows
 
 from psgscraper.archive import SCHEMA_VERSION, Archive, ArchiveError
 from psgscraper.archive.schema import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import psg
+from helpers import psg
 
 from psgscraper.cli.crawl import PASSED_ON, crawl, crawl_options
 from psgscraper.site import LIVE_SITE, SECTIONS, WAYBACK_CDX, WAYBACK_REPLAY

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from helpers import FIXTURES
 
 from psgscraper.cli import cli
 
-FIXTURES = Path(__file__).parent.parent / "fixtures"
 SITE = "http://www.perusupportgroup.org.uk"
 NEWS_URL = f"{SITE}/news.php"
 

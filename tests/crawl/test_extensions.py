@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-from pathlib import Path
 
 import pytest
+from helpers import FIXTURES
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
@@ -20,7 +20,7 @@ from psgscraper.crawl.extensions import (
 )
 from psgscraper.parse import parse_listing
 
-SEED = Path(__file__).parents[1] / "fixtures" / "seed-news-0.html"
+SEED = FIXTURES / "seed-news-0.html"
 
 
 def crawler_with(**settings):

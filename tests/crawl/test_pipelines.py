@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from pathlib import Path
 
+from helpers import FIXTURES
 from scrapy.utils.test import get_crawler
 
 import psgscraper.crawl.settings as project
@@ -15,7 +15,7 @@ from psgscraper.crawl.pipelines import ArchivePipeline
 from psgscraper.parse import parse_listing
 from psgscraper.read import Page, text_not_had
 
-SEED = Path(__file__).parents[1] / "fixtures" / "seed-news-0.html"
+SEED = FIXTURES / "seed-news-0.html"
 URL = "http://host.test/news.php"
 
 

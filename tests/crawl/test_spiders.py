@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import scrapy
+from helpers import FIXTURES
 from scrapy.exceptions import CloseSpider
 from scrapy.http import HtmlResponse, Request, TextResponse
 from scrapy.utils.test import get_crawler
@@ -21,7 +22,6 @@ from psgscraper.crawl.spiders.wordpress import WordPressSpider
 from psgscraper.read import CaptureSeen, Page, PostsPage
 
 SITE = "http://www.perusupportgroup.org.uk/"
-FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
 def make_spider(spider_class, tmp_path: Path, concurrency: int = 1, **arguments):

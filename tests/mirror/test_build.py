@@ -494,43 +494,114 @@ def test_about_one_listing_page_in_five_is_windows_1252_labelled_latin_1(default
 
 
 def test_characters_outside_windows_1252_are_numeric_entities(default):
-    latin = [
-        default.body(e)
-        for s in SECTIONS
-        for _, e in default.listing_pages(s)
-        if "iso-8859-1" in e["content_type"]
-    ]
-    assert any(b"CO&#8322;" in body for body in latin)
+    """On a windows-1252 page, each character of its items that windows-1252
+    lacks (CO₂'s subscript two, say) is written as a numeric entity."""
+    lacking = 0
+    for section in SECTIONS:
+        for position, entry in default.listing_pages(section):
+            if "iso-8859-1" not in entry["content_type"]:
+                continue
+            body = default.body(entry)
+            for record in default.on_page(section, position):
+                text = "".join(
+                    record[f] or ""
+                    for f in ("title", "summary", "byline", "image_caption")
+                )
+                for char in {c for c in text if not _in_windows_1252(c)}:
+                    assert f"&#{ord(char)};".encode() in body, (entry["file"], char)
+                    lacking += 1
+    assert lacking >= 1
     assert any("CO₂" in r["summary"] for r in default.records)
 
 
+def _in_windows_1252(char: str) -> bool:
+    try:
+        char.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+# The mirror's eras of markup (psgmirror/site/render.py), by the year of a
+# listing page's newest item: html4 2003-2008, xhtml 2009-2013, modern 2014 on.
+ERAS = ("html4", "xhtml", "modern")
+
+
+def era_of_year(year: int) -> str:
+    return "html4" if year < 2009 else "xhtml" if year < 2014 else "modern"
+
+
+EVERY_ERA = set(ERAS)
+LATER = {"xhtml", "modern"}
+# form: (pattern, the eras every page of which has it, the eras some page of
+# which has it); no page of any other era has it.
 MARKUP = {
-    "HTML 4 doctype": rb"<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4\.01",
-    "XHTML doctype": rb"<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1\.0",
-    "upper-case tags": rb"<LI>\s*(?:<A HREF=[^>]+><IMG[^>]+></A>\s*)?<H3>",
-    "<br><br> inside a paragraph": rb"<(?:br|BR)><(?:br|BR)>\n",
-    "named entities": rb"&(?:eacute|rsquo|aacute|iacute|oacute);",
-    "numeric entities": rb"&#(?:8217|233|243|237);",
-    "a picture before the title": rb"<img [^>]*alt=\"[^\"]+\"[^>]*/>(?:</a>)?\s*<h3>",
-    "a link inside a summary": rb"<p>[^<]*<a href=\"http://www\.",
+    "HTML 4 doctype": (
+        rb"<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4\.01", {"html4"}, {"html4"}
+    ),
+    "XHTML doctype": (rb"<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1\.0", LATER, LATER),
+    "self-closed void tags": (rb"<meta [^>]*/>", LATER, LATER),
+    "indented by nesting": (rb'\n  <div id="header">\n    <a ', {"modern"}, {"modern"}),
+    "upper-case tags": (
+        rb"<LI>\s*(?:<A HREF=[^>]+><IMG[^>]+></A>\s*)?<H3>", set(), {"html4"}
+    ),
+    "<br><br> inside a paragraph": (rb"<(?:br|BR)><(?:br|BR)>\n", set(), {"html4"}),
+    "<i> for emphasis": (rb"<(?:i|I)>[^<]+</(?:i|I)>", set(), {"html4"}),
+    "named entities": (rb"&(?:eacute|rsquo|aacute|iacute|oacute);", set(), EVERY_ERA),
+    "numeric entities": (rb"&#(?:8217|233|243|237);", set(), LATER),
+    "a picture before the title": (
+        rb"<(?:img|IMG) [^>]*(?:alt|ALT)=\"[^\"]+\"[^>]*>(?:</(?:a|A)>)?\s*<(?:h3|H3)>",
+        set(),
+        EVERY_ERA,
+    ),
+    "a link inside a summary": (
+        rb"<(?:p|P)>[^<]*<(?:a|A) (?:href|HREF)=\"http://www\.", set(), EVERY_ERA
+    ),
     "a summary citing another item": (
-        rb"[Ss]ee also\s+<(?:a|A) (?:href|HREF)=\"article-\d+\.html\">our earlier"
+        rb"[Ss]ee also\s+<(?:a|A) (?:href|HREF)=\"article-\d+\.html\">our earlier",
+        set(),
+        EVERY_ERA,
     ),
-    "emphasis inside a summary": rb"<(?:em|i|I)>[^<]+</(?:em|i|I)>",
+    "emphasis inside a summary": (
+        rb"<(?:em|i|I)>[^<]+</(?:em|i|I)>", set(), EVERY_ERA
+    ),
     "an unlinked heading": (
-        rb"<(?:h3|H3)>[^<]+</(?:h3|H3)>\s*<(?:p|P) (?:class|CLASS)=\"date\""
+        rb"<(?:h3|H3)>[^<]+</(?:h3|H3)>\s*<(?:p|P) (?:class|CLASS)=\"date\"",
+        set(),
+        EVERY_ERA,
     ),
-}
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def pages_by_era(default) -> dict[str, list[bytes]]:
+    """Each listing page's bytes, by the era of its newest dated item."""
+    by_era = {era: [] for era in ERAS}
+    for section in SECTIONS:
+        for position, entry in default.listing_pages(section):
+            dated = [r for r in default.on_page(section, position) if r["date"]]
+            era = era_of_year(int(dated[0]["date"][:4]))
+            by_era[era].append(default.body(entry))
+    return by_era
+
+
+def test_every_era_has_listing_pages(pages_by_era):
+    assert all(len(pages) >= 10 for pages in pages_by_era.values())
 
 
 @pytest.mark.parametrize("form", MARKUP)
-def test_markup_varies_by_era_within_site_md(default, form):
-    pages = [
-        default.body(entry)
-        for section in SECTIONS
-        for _, entry in default.listing_pages(section)
-    ]
-    assert any(re.search(MARKUP[form], body) for body in pages)
+def test_markup_varies_by_era_within_site_md(pages_by_era, form):
+    """Each era's pages in its own markup: the form on every page of the eras
+    that always use it, on some page of the eras that use it, on none else."""
+    pattern, on_every_page, on_some_page = MARKUP[form]
+    for era, pages in pages_by_era.items():
+        having = sum(1 for body in pages if re.search(pattern, body))
+        if era in on_every_page:
+            assert having == len(pages), (era, having, len(pages))
+        elif era in on_some_page:
+            assert having > 0, era
+        else:
+            assert having == 0, (era, having)
 
 
 def test_recurring_titles_are_different_items(default):

@@ -8,15 +8,14 @@ are checked with plain tests.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from helpers import FIXTURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from psgscraper.parse import Listing, Record, parse_listing
 
-FIXTURES = Path(__file__).parent / "fixtures"
 NEWS_URL = "http://www.perusupportgroup.org.uk/news.php"
 SEEDS = {
     "seed-news-0.html": NEWS_URL,

@@ -1,8 +1,7 @@
 """parse_listing on the seed pages (rebuilt as HTML) and on the quirks of SITE.md."""
 
-from pathlib import Path
-
 import pytest
+from helpers import FIXTURES
 
 from psgscraper.parse import parse_listing
 from psgscraper.parse.records import (
@@ -14,7 +13,6 @@ from psgscraper.parse.records import (
     NOT_HTML,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures"
 SITE = "http://www.perusupportgroup.org.uk"
 SEED_BLOCKS = ["PSG Aims", "Historical Overview", "Human Rights", "Why join the PSG?"]
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from conftest import expected_records
+from helpers import FIXTURES, expected_records
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,7 +11,6 @@ from psgscraper.parse import parse_item_page
 from psgscraper.parse.item_page import NO_TEXT
 from psgscraper.parse.records import BINARY, EMPTY_BODY, NOT_HTML
 
-FIXTURES = Path(__file__).parent / "fixtures"
 URL = "http://www.perusupportgroup.org.uk/article-1220.html"
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from helpers import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,12 +21,12 @@ from psgscraper.parse.wordpress import (
     update_number,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures" / "wordpress"
+WORDPRESS = FIXTURES / "wordpress"
 PAGE_URL = "https://perusupportgroup.org.uk/wp-json/wp/v2/posts?per_page=100&page=1"
 
 
 def read(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
+    return (WORDPRESS / name).read_bytes()
 
 
 def one_post(**fields) -> dict:

@@ -1,0 +1,139 @@
+"""Helpers the tests share: the psg command, the mirror served on loopback,
+queries of an archive, and the mirror's answer key.
+
+Plain functions and classes, imported as `from helpers import ...`; the
+fixtures that use them are in conftest.py.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from psgmirror.site.serve import MirrorServer
+from psgscraper.parse import Listing, parse_listing
+
+# The project's root (scrapy.cfg), and the pages and files the tests read.
+PROJECT = Path(__file__).resolve().parent.parent
+FIXTURES = PROJECT / "tests" / "fixtures"
+# The site as its pages name it.
+SITE = "http://www.perusupportgroup.org.uk"
+
+
+def psg(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run the psg command in a child process, as a maintainer would."""
+    return subprocess.run(
+        [sys.executable, "-m", "psgscraper", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def crawl(server: MirrorServer, db: Path, *extra: str) -> subprocess.CompletedProcess:
+    """`psg crawl` of a served mirror into `db`, with no delay between requests."""
+    return psg(
+        "crawl",
+        "--base-url",
+        server.url,
+        "--db",
+        str(db),
+        "--delay",
+        "0",
+        *extra,
+        cwd=db.parent,
+    )
+
+
+@contextmanager
+def serving(directory: Path, **options):
+    """A mirror served on a free loopback port (options: its faults, latency...)."""
+    server = MirrorServer(directory, log=io.StringIO(), **options)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def query(db: Path, sql: str, *params) -> list[tuple]:
+    """Rows of a query on an archive, read with plain sqlite3."""
+    conn = sqlite3.connect(db)
+    try:
+        return [tuple(row) for row in conn.execute(sql, params)]
+    finally:
+        conn.close()
+
+
+def free_port() -> int:
+    """A loopback port that nothing listens on (at the time of asking)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 30) -> bytes:
+    """The body at `url`, once something answers there."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.read()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+@contextmanager
+def datasette(db: Path):
+    """`psg serve` of the archive on a free port; yields its base URL."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "psgscraper", "serve", "--db", str(db),
+         "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{base}/-/versions.json")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def expected_records(directory: Path) -> list[dict]:
+    """A built mirror's answer key: every item as the archive should keep it."""
+    with open(directory / "expected.jsonl", encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines]
+
+
+@dataclass
+class Crawled:
+    """A finished crawl: its archive, the server's URL, psg's output, the requests."""
+
+    db: Path
+    base_url: str
+    result: subprocess.CompletedProcess
+    requests: list[tuple[str, str, int]]
+
+
+def listing_of(name: str, url: str) -> Listing:
+    """A fixture page, parsed as if fetched from `url`."""
+    return parse_listing((FIXTURES / name).read_bytes(), url)
+
+
+def rows(archive, sql: str, *params) -> list[tuple]:
+    """Rows of a query on an open Archive."""
+    return [tuple(row) for row in archive.conn.execute(sql, params)]
