@@ -330,11 +330,11 @@ def warc_files(path: str | Path) -> list[Path]:
         return [path]
     if not path.is_dir():
         raise WarcError(f"{path}: no such file or directory")
-    found = [
+    warcs = [
         candidate
         for candidate in sorted(path.rglob("*"))
         if candidate.is_file() and candidate.name.endswith((".warc", ".warc.gz"))
     ]
-    if not found:
+    if not warcs:
         raise WarcError(f"{path} holds no .warc or .warc.gz file")
-    return found
+    return warcs

@@ -87,13 +87,14 @@ def parse_listing(
     set_aside: list[SetAside] = []
     unreadable: list[str] = []
     for parts, heading in _item_parts(page.headings(), page.root):
-        found = _read_item(parts, heading, url, section, len(items) + 1)
-        if isinstance(found, SetAside):
-            set_aside.append(found)
+        item_or_block = _read_item(parts, heading, url, section, len(items) + 1)
+        if isinstance(item_or_block, SetAside):
+            set_aside.append(item_or_block)
             continue
-        items.append(found)
-        if found.date_text and parse_date_line(found.date_text).problem == UNREADABLE:
-            unreadable.append(found.date_text)
+        item = item_or_block
+        items.append(item)
+        if item.date_text and parse_date_line(item.date_text).problem == UNREADABLE:
+            unreadable.append(item.date_text)
     reason = None
     if not items:
         reason = EMPTY_LIST if set_aside or page.has_list() else NO_LIST
