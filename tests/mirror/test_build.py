@@ -18,9 +18,10 @@ from psgmirror.site.build import build_mirror
 from psgmirror.site.seeds import SEED_ITEMS
 from psgscraper.parse import BoilerplateDetector, Listing, parse_listing
 from psgscraper.parse.records import EMPTY_LIST, NO_LINK_NO_DATE, REPEATED
+from psgscraper.site import LISTING_SECTIONS
 
 BASE = "http://127.0.0.1:8000/"
-SECTIONS = ("news", "articles")
+SECTIONS = LISTING_SECTIONS
 PLACEHOLDERS = {"31 December 1969", "1 January 1970", "01 January 1970"}
 RECORD_FIELDS = (
     "id",

@@ -20,6 +20,7 @@ from helpers import PROJECT, crawl, expected_records, psg, query, serving
 
 from psgscraper.archive import Archive
 from psgscraper.parse import parse_listing
+from psgscraper.site import LISTING_SECTIONS
 
 FIELDS = (
     "section",
@@ -37,7 +38,7 @@ FIELDS = (
 CONTENT = ("id", "section", "title", "date", "date_text", "summary", "byline")
 # An item's text: what an incremental crawl compares to stop at a known page.
 TEXT = ("title", "date_text", "summary", "byline", "image_caption")
-SECTIONS = ("news", "articles")
+SECTIONS = LISTING_SECTIONS
 BLOCKS = "SELECT fingerprint, title, text, first_crawl FROM boilerplate"
 
 

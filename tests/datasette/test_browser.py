@@ -11,10 +11,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import datasette
+from helpers import PROJECT, datasette
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).parent / "artifacts"
+ARTIFACTS = PROJECT / "tests" / "artifacts"
 # Headless, and quiet: no connections of Chromium's own to the closed network.
 FLAGS = [
     "--no-sandbox",
