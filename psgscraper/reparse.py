@@ -104,7 +104,7 @@ def _reparse_crawl(archive: Archive, warc: CrawlWarc) -> ReparsedCrawl:
     rebuild = _CrawlRebuild(archive, crawl_id, warc)
     result = ReparsedCrawl(warc.path, {})
     if source == WAYBACK:
-        result.responses = rebuild.captures(info.get("psg-base-url", ""))
+        result.responses = rebuild.captures()
     else:
         result.responses = rebuild.pages(posts=source == WORDPRESS)
     result.item_pages = rebuild.full_texts()
@@ -127,6 +127,8 @@ class _CrawlRebuild:
         self.crawl_id = crawl_id
         self.warc = warc
         self.reader = Reader(known_blocks=archive.known_boilerplate())
+        # A web archive's captures, replayed from the crawl's replay root.
+        self.reading = CaptureReading(warc.info.get("psg-base-url", ""))
         # An item page's last response is what the crawl kept (earlier ones
         # were attempts it retried).
         self._item_pages: dict[str, Fetched] = {}
@@ -184,7 +186,7 @@ class _CrawlRebuild:
 
     # -- a web archive's captures ------------------------------------------------
 
-    def captures(self, replay_root: str) -> int:
+    def captures(self) -> int:
         """The captures the crawl listed, judged and read as it did them.
 
         What is known without a fetch is written first, then each capture
@@ -192,7 +194,6 @@ class _CrawlRebuild:
         with no response there (the crawl stopped before it) is left out, as
         the crawl left it for the next run.
         """
-        self.reading = CaptureReading(replay_root)
         responses = 0
         for fetched in self.warc.responses():
             responses += 1

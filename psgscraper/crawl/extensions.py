@@ -19,6 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
 from functools import partial
 from pathlib import Path
+from typing import ClassVar
 
 from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
@@ -159,9 +160,12 @@ class ParserPool:
 
     Scrapy runs every callback on one core; BeautifulSoup's parse is most of
     a page's cost, so on a fast host it is done beside the crawl, not in it.
-    The process starts with the crawler, before the crawl's threads exist,
-    and ends with its engine.
+    The spiders of one crawl (`psg crawl` runs the listings' and the home
+    page's side by side) share the one process: the first crawler starts it,
+    before the crawl's threads exist, and the last engine to stop ends it.
     """
+
+    _running: ClassVar[ParserPool | None] = None
 
     def __init__(self) -> None:
         self.executor = ProcessPoolExecutor(
@@ -171,10 +175,14 @@ class ParserPool:
             initargs=(os.getpid(),),
         )
         self.executor.submit(int)  # start the process while the crawl starts
+        self.users = 0
 
     @classmethod
     def from_crawler(cls, crawler) -> ParserPool:
-        pool = cls()
+        if cls._running is None:
+            cls._running = cls()
+        pool = cls._running
+        pool.users += 1
         crawler.signals.connect(pool.engine_stopped, signal=signals.engine_stopped)
         return pool
 
@@ -184,7 +192,11 @@ class ParserPool:
         return await asyncio.get_running_loop().run_in_executor(self.executor, task)
 
     def engine_stopped(self) -> None:
-        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.users -= 1
+        if self.users <= 0:
+            if ParserPool._running is self:
+                ParserPool._running = None
+            self.executor.shutdown(wait=False, cancel_futures=True)
 
 
 def _serve_crawler(crawler_pid: int) -> None:
