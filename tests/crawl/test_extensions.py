@@ -105,3 +105,10 @@ def test_the_archive_view_sees_what_the_archive_holds_read_only(tmp_path):
             view._opened().conn.execute("DELETE FROM items")
     finally:
         view.close()
+
+
+def test_the_spiders_of_one_crawl_share_one_parser_process():
+    listings, home = crawler_with(), crawler_with()
+    pool = listings.get_extension(ParserPool)
+    assert home.get_extension(ParserPool) is pool
+    assert asyncio.run(pool.parse(os.getpid)) != os.getpid()
