@@ -21,6 +21,7 @@ from ..archive import (
     CrawlRunning,
     took_over_message,
 )
+from ..parse.wordpress import POSTS
 from ..site import LIVE_SITE as DEFAULT_BASE_URL
 from ..site import SECTIONS, WAYBACK_CDX, WAYBACK_REPLAY
 from ..warc import WarcError
@@ -212,7 +213,7 @@ def _sections(source: str, sections: str | None, known: tuple[str, ...]):
             raise click.BadParameter(
                 "a WordPress site's posts are one list", param_hint="--sections"
             )
-        return ("posts",)
+        return (POSTS,)
     chosen = tuple(
         section.strip()
         for section in (sections or ",".join(known)).split(",")
