@@ -21,6 +21,7 @@ from ..archive import (
     CrawlRunning,
     took_over_message,
 )
+from ..parse.cdx import DIALECTS
 from ..parse.wordpress import POSTS
 from ..site import LIVE_SITE as DEFAULT_BASE_URL
 from ..site import SECTIONS, WAYBACK_CDX, WAYBACK_REPLAY
@@ -127,6 +128,12 @@ CRAWL_RUNNING = 3
     help="Wayback: captures per CDX answer (the next is asked by resume key).",
 )
 @click.option(
+    "--cdx-dialect",
+    type=click.Choice(DIALECTS),
+    help="Wayback: the CDX server's dialect: ia (the Internet Archive's) or pywb "
+    "(the UK Web Archive's and others'). By default its first answer says.",
+)
+@click.option(
     "--warc-dir",
     type=click.Path(file_okay=False, path_type=Path),
     help="Where the crawl's WARC file goes.  [default: warc/ beside the archive]",
@@ -174,7 +181,7 @@ def crawl(quiet: bool, **given) -> None:
 # The parameters of psg crawl that the crawl takes as they are.
 PASSED_ON = (
     "db", "source", "incremental", "delay", "concurrency", "max_pages", "timeout",
-    "full_text", "verbose", "since", "until", "cdx_page_size",
+    "full_text", "verbose", "since", "until", "cdx_page_size", "cdx_dialect",
 )  # fmt: skip
 
 
@@ -251,7 +258,8 @@ def _source_url(source: str, base_url: str | None, replay_url: str | None) -> st
 def _check_wayback_options(source: str, given: dict) -> None:
     since, until, cdx_url = given["since"], given["until"], given["cdx_url"]
     only_wayback = {"--from": since, "--to": until, "--cdx-url": cdx_url,
-                    "--replay-url": given["replay_url"]}  # fmt: skip
+                    "--replay-url": given["replay_url"],
+                    "--cdx-dialect": given["cdx_dialect"]}  # fmt: skip
     if source != WAYBACK:
         for name, value in only_wayback.items():
             if value:

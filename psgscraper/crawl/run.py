@@ -43,6 +43,7 @@ class CrawlOptions:
     since: str | None = None
     until: str | None = None
     cdx_page_size: int | None = None
+    cdx_dialect: str | None = None  # None: as the CDX server's first answer says
 
     def requests_at_a_time(self) -> int:
         """As many as asked; else one (a web archive's captures, in order),
@@ -201,6 +202,7 @@ def _spiders(options: CrawlOptions) -> list[tuple[type, dict]]:
             "since": options.since,
             "until": options.until,
             "page_size": options.cdx_page_size,
+            "cdx_dialect": options.cdx_dialect,
             "full_text": options.full_text,
         }
         return [(WaybackSpider, {**common, **wayback})]

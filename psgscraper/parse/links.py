@@ -13,19 +13,29 @@ from .text import fold_key
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][\w.-]*$")
 
 _DETAIL_PATH = re.compile(r"(?:^|/)article-(?P<number>\d+)\.html?(?:[?#]|$)", re.I)
-# https://web.archive.org/web/20170101000000id_/http://host/path, or the same
-# path relative to the archive; the archived URL can lose a slash (http:/host).
-_ARCHIVE_PREFIX = re.compile(
-    r"^(?:https?://[^/]+)?/web/\d{1,14}(?:[a-z]{2}_)?/+(?P<original>.+)$", re.I
+# A web archive's capture URL, in the Wayback Machine's form
+# (https://web.archive.org/web/20170101000000id_/http://host/path, or the same
+# path relative to the archive; the archived URL can lose a slash: http:/host)
+# or pywb's, under a collection (http://host/COLL/20170101000000id_/http://...,
+# the archived URL with its scheme).
+_WAYBACK_FORM = re.compile(
+    r"^(?:https?://[^/]+)?/web/(?P<stamp>\d{1,14})(?:[a-z]{2}_)?/+(?P<original>.+)$",
+    re.I,
 )
-_CAPTURE_TIME = re.compile(
-    r"^(?:https?://[^/]+)?/web/(?P<stamp>\d{14})(?:[a-z]{2}_)?/", re.I
+_COLLECTION_FORM = re.compile(
+    r"^(?:https?://[^/]+)?/(?:[^/?#]+/)+?(?P<stamp>\d{4,14})(?:[a-z]{2}_)?/+"
+    r"(?P<original>https?:/.+)$",
+    re.I,
 )
+
+
+def _archive_url(url: str) -> re.Match | None:
+    return _WAYBACK_FORM.match(url) or _COLLECTION_FORM.match(url)
 
 
 def strip_archive_prefix(url: str) -> str:
     """The URL a web archive captured, or `url` itself if it is not an archive URL."""
-    match = _ARCHIVE_PREFIX.match(url)
+    match = _archive_url(url)
     if match is None:
         return url
     original = match["original"]
@@ -47,8 +57,8 @@ def archived_at(url: str) -> str | None:
 
 def capture_timestamp(url: str) -> str | None:
     """The 14-digit timestamp of a web archive's capture URL, if it has one."""
-    match = _CAPTURE_TIME.match(url)
-    return match["stamp"] if match else None
+    match = _archive_url(url)
+    return match["stamp"] if match and len(match["stamp"]) == 14 else None
 
 
 def stamp_time(stamp: str) -> str | None:
@@ -61,13 +71,21 @@ def stamp_time(stamp: str) -> str | None:
 
 
 def replay_url(replay_root: str, timestamp: str, original: str) -> str:
-    """A capture's bytes replayed from `replay_root`, as archived."""
-    return replay_root.rstrip("/") + replay_path(timestamp, original)
+    """A capture's bytes replayed from `replay_root`, as archived.
+
+    A root without a path is a Wayback Machine's, which replays under `/web/`
+    (https://web.archive.org/); a root with one is a pywb collection's, which
+    replays under itself (http://host/COLL/).
+    """
+    root = replay_root.rstrip("/")
+    if not urlsplit(replay_root).path.strip("/"):
+        return root + replay_path(timestamp, original)
+    return f"{root}/{timestamp}id_/{original}"
 
 
 def archived_like(url: str, page_url: str) -> str:
     """`url` reached through the same web archive as `page_url`, if it was one."""
-    match = _ARCHIVE_PREFIX.match(page_url)
+    match = _archive_url(page_url)
     if match is None or not page_url.startswith(("http://", "https://")):
         return url
     return page_url[: match.start("original")] + url

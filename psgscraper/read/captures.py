@@ -191,6 +191,8 @@ class CaptureReading:
             return Redirect(self._fetched(capture, fetched, SKIPPED, note=note))
         target = urljoin(fetched.url, location)
         original = strip_archive_prefix(target)
+        if original == target:  # pywb keeps the Location as the site sent it
+            target = self.replay_url(replace(capture, original=original))
         if urlkey(original) in self._listed_urls:
             note = f"to {original}, whose captures are read on their own"
             return Redirect(self._fetched(capture, fetched, REDIRECT, note=note))
@@ -283,6 +285,9 @@ def _status_class(capture: CdxCapture) -> int | None:
 
 
 def is_cdx_answer(url: str) -> bool:
-    """A CDX server's answer, as a crawl asks for one (`output=json`, `fl=`)."""
+    """A CDX server's answer, as a crawl asks for one, in either dialect
+    (`url=`, `matchType=`, `output=json`)."""
     params = parse_qs(urlsplit(url).query)
-    return "url" in params and "fl" in params and params.get("output") == ["json"]
+    return (
+        "url" in params and "matchType" in params and params.get("output") == ["json"]
+    )

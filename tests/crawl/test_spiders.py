@@ -188,19 +188,47 @@ def test_the_wayback_spider_pages_the_cdx_answer_then_fetches_oldest_first(tmp_p
     earlier = ["20190101000000", news, "200", "text/html", "A"]
     image = ["20190201000000", news + "?x.gif", "200", "image/gif", "C"]
     (next_page,) = spider.parse_cdx(
-        cdx_response(query, [header, later, [], ["KEY"]]), query.cb_kwargs["query"]
+        cdx_response(query, [header, later, [], ["KEY"]]), **query.cb_kwargs
     )
     assert "resumeKey=KEY" in next_page.url
     # The bare host is asked too: the answer held only www. captures.
     (bare,) = spider.parse_cdx(
-        cdx_response(next_page, [header, earlier, image]), query.cb_kwargs["query"]
+        cdx_response(next_page, [header, earlier, image]), **next_page.cb_kwargs
     )
     assert "url=perusupportgroup.org.uk%2Fnews.php" in bare.url
-    first, skipped, second = spider.parse_cdx(cdx_response(bare, [header]),
-                                              bare.cb_kwargs["query"])  # fmt: skip
+    first, skipped, second = spider.parse_cdx(
+        cdx_response(bare, [header]), **bare.cb_kwargs
+    )
     assert isinstance(skipped, CaptureSeen) and skipped.note == "not HTML (image/gif)"
     assert [first.url, second.url] == [
         f"{REPLAY}web/20190101000000id_/{news}",
         f"{REPLAY}web/20190401000000id_/{news}",
     ]
     assert first.priority > second.priority  # oldest first
+
+
+def pywb_response(request: scrapy.Request, lines: list[dict]) -> TextResponse:
+    body = "".join(json.dumps(line) + "\n" for line in lines).encode()
+    return TextResponse(request.url, body=body, request=request)
+
+
+def test_a_pywb_answer_turns_the_queries_to_its_dialect_and_its_pages(tmp_path):
+    spider = make_spider(WaybackSpider, tmp_path, cdx_url=CDX, replay_url=REPLAY,
+                         sections="news")  # fmt: skip
+    (query,) = outputs(spider.start())
+    assert "fl=" in query.url and "showResumeKey=true" in query.url
+    news = "http://www.perusupportgroup.org.uk/news.php"
+    row = {"timestamp": "20190101000000", "url": news, "status": "200",
+           "mime": "text/html", "digest": "A"}  # fmt: skip
+    (again,) = spider.parse_cdx(pywb_response(query, [row]), **query.cb_kwargs)
+    # Asked again as pywb pages: no Internet Archive fields, no fuzzy matches.
+    assert "fl=" not in again.url and "showResumeKey" not in again.url
+    assert "allowFuzzy=false" in again.url and "showNumPages=true" in again.url
+    pages = pywb_response(again, [{"pages": 2, "pageSize": 10, "blocks": 12}])
+    (first,) = spider.parse_cdx(pages, **again.cb_kwargs)
+    assert "page=0" in first.url
+    (second,) = spider.parse_cdx(pywb_response(first, [row]), **first.cb_kwargs)
+    assert "page=1" in second.url
+    (bare_host,) = spider.parse_cdx(pywb_response(second, []), **second.cb_kwargs)
+    assert "url=perusupportgroup.org.uk%2Fnews.php" in bare_host.url
+    assert "showNumPages=true" in bare_host.url  # the dialect is known now

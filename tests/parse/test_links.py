@@ -7,6 +7,7 @@ import pytest
 from psgscraper.parse.links import (
     absolute_url,
     archived_at,
+    capture_timestamp,
     item_id_from_url,
     replay_url,
     section_from_url,
@@ -176,3 +177,41 @@ def test_a_capture_is_replayed_raw_from_its_timestamp_and_original():
         "http://perusupportgroup.org.uk/news.php?position=10"
     )
     assert archived_at(url) == "2005-03-14T06:07:09+00:00"
+
+
+PYWB_REPLAY = "http://127.0.0.1:8080/psg/"
+
+
+@pytest.mark.parametrize(
+    ("url", "original", "stamp"),
+    [
+        (f"{PYWB_REPLAY}20190101000000id_/http://www.perusupportgroup.org.uk/news.php",
+         "http://www.perusupportgroup.org.uk/news.php", "20190101000000"),
+        ("http://wa.test/ukwa/archive/20190101000000mp_/https://perusupportgroup.org.uk/",
+         "https://perusupportgroup.org.uk/", "20190101000000"),
+        (f"{PYWB_REPLAY}2019id_/http://www.perusupportgroup.org.uk/news.php?position=10",
+         "http://www.perusupportgroup.org.uk/news.php?position=10", None),
+        # A path that only looks dated is the site's own, not an archive's.
+        ("http://www.perusupportgroup.org.uk/news/2019/article-3.html",
+         "http://www.perusupportgroup.org.uk/news/2019/article-3.html", None),
+    ],
+)  # fmt: skip
+def test_a_pywb_collections_capture_urls_are_read_too(url, original, stamp):
+    assert strip_archive_prefix(url) == original
+    assert capture_timestamp(url) == stamp
+
+
+@pytest.mark.parametrize(
+    ("root", "replayed"),
+    [
+        ("https://web.archive.org/", "https://web.archive.org/web/2019id_/http://x/"),
+        ("http://127.0.0.1:8002", "http://127.0.0.1:8002/web/2019id_/http://x/"),
+        (PYWB_REPLAY, "http://127.0.0.1:8080/psg/2019id_/http://x/"),
+        (
+            "http://wa.test/ukwa/archive",
+            "http://wa.test/ukwa/archive/2019id_/http://x/",
+        ),
+    ],
+)
+def test_a_replay_root_with_a_path_is_a_pywb_collection(root, replayed):
+    assert replay_url(root, "2019", "http://x/") == replayed

@@ -201,6 +201,17 @@ def test_where_a_redirect_capture_leads(location, note, follows):
         assert redirect.target_section == "home"
 
 
+def test_a_redirect_to_the_site_itself_is_followed_in_the_archive():
+    """pywb replays a 302 with its Location as the site sent it."""
+    reading = CaptureReading(REPLAY)
+    moved = capture(path="/index.php", status="302", stamp="20190101000000")
+    reading.listed([moved])
+    planned(reading)
+    answer = fetched_for(reading, moved, 302, f"{SITE}/index.html")
+    redirect = reading.redirected(moved, answer)
+    assert redirect.target == f"{REPLAY}web/20190101000000id_/{SITE}/index.html"
+
+
 def test_the_capture_a_redirect_led_to_is_read_once():
     reading = CaptureReading(REPLAY)
     url = f"{REPLAY}web/20190101000001id_/{SITE}/index.html"
@@ -218,10 +229,11 @@ def test_payload_digest_is_the_cdx_servers_base32_sha1():
 @pytest.mark.parametrize(
     ("url", "answer"),
     [
-        ("http://a.test/cdx/search/cdx?url=x%2Fnews.php&output=json&fl=timestamp",
+        ("http://a.test/cdx/search/cdx?url=x%2Fnews.php&matchType=prefix"
+         "&output=json&fl=timestamp", True),
+        ("http://a.test/psg/cdx?url=x&matchType=exact&output=json&allowFuzzy=false",
          True),
-        ("http://a.test/web/cdx?url=x&output=json&fl=a,b&limit=5", True),
-        ("http://a.test/cdx/search/cdx?url=x&fl=timestamp", False),
+        ("http://a.test/cdx/search/cdx?url=x&matchType=prefix&fl=timestamp", False),
         ("http://a.test/web/20190101000000id_/http://x/news.php?output=json", False),
     ],
 )  # fmt: skip

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 import scrapy
 
-from ...parse.cdx import CDX_FIELDS, CdxCapture, parse_cdx
+from ...parse.cdx import CDX_FIELDS, DIALECTS, IA, PYWB, CdxCapture, parse_cdx
 from ...parse.links import section_from_url
 from ...read import CaptureReading, parse_fetched_listing
 from ...read.captures import REDIRECTS, host_of, is_html, is_redirect
@@ -42,11 +42,13 @@ class WaybackSpider(ArchiveSpider):
     """Lists a web archive's captures of the site and reads the new ones.
 
     Arguments: `cdx_url` and `replay_url` (the Wayback Machine's by default;
-    a private pywb, or the mirror's emulation), `sections` (news, articles,
-    home: the listings and home page to list), `since` and `until` (CDX
-    `from` and `to`: YYYY, YYYYMM, ... up to 14 digits), `page_size` (rows per
-    CDX answer) and `max_pages` (captures fetched at most, oldest first; a
-    rerun goes on from there).
+    a pywb collection's `.../COLL/cdx` and `.../COLL/`, or the mirror's
+    emulation), `cdx_dialect` (`ia` or `pywb`; by default the first answer
+    says), `sections` (news, articles, home: the listings and home page to
+    list), `since` and `until` (CDX `from` and `to`: YYYY, YYYYMM, ... up to
+    14 digits), `page_size` (rows per Internet Archive CDX answer) and
+    `max_pages` (captures fetched at most, oldest first; a rerun goes on from
+    there).
     """
 
     name = "wayback"
@@ -59,6 +61,7 @@ class WaybackSpider(ArchiveSpider):
         until: str | None = None,
         page_size: str | int | None = None,
         sections: str = ",".join(SECTIONS),
+        cdx_dialect: str | None = None,
         **kwargs,
     ) -> None:
         replay_url = replay_url or kwargs.get("base_url") or WAYBACK_REPLAY
@@ -67,6 +70,9 @@ class WaybackSpider(ArchiveSpider):
         self.cdx_url = cdx_url or WAYBACK_CDX
         self.since, self.until = since or None, until or None
         self.page_size = int(page_size or CDX_PAGE_SIZE)
+        if cdx_dialect and cdx_dialect not in DIALECTS:
+            raise ValueError(f"cdx_dialect must be one of {', '.join(DIALECTS)}")
+        self.dialect = cdx_dialect or None  # None: as the first answer says
         self.sections = tuple(s for s in sections.split(",") if s)
         self.queries = [
             (path, match, host)
@@ -82,37 +88,44 @@ class WaybackSpider(ArchiveSpider):
     async def start(self):
         yield self._next_query()
 
-    def cdx_request(self, query: tuple[str, str, str], resume_key: str | None = None):
+    def cdx_request(self, query: tuple[str, str, str], **paging):
+        """A CDX query in the server's dialect (the Internet Archive's until an
+        answer says otherwise); `paging` is a `resume_key`, or a pywb `page`."""
         path, match, host = query
-        params = [
-            ("url", f"{host}/{path}"),
-            ("matchType", match),
-            ("output", "json"),
-            ("fl", ",".join(CDX_FIELDS)),
-            ("collapse", "digest"),
-            ("limit", str(self.page_size)),
-            ("showResumeKey", "true"),
-        ]
+        params = [("url", f"{host}/{path}"), ("matchType", match), ("output", "json")]
         params += [("from", self.since)] if self.since else []
         params += [("to", self.until)] if self.until else []
-        params += [("resumeKey", resume_key)] if resume_key else []
+        if self.dialect == PYWB:
+            params += _pywb_paging(**paging)
+        else:
+            params += _internet_archive_paging(self.page_size, **paging)
         return scrapy.Request(
             f"{self.cdx_url}?{urlencode(params)}",
             callback=self.parse_cdx,
             errback=self.cdx_failed,
-            cb_kwargs={"query": query},
+            cb_kwargs={"query": query, "asked_as": self.dialect or IA, **paging},
             dont_filter=True,  # a query asked again after a failure is no dupe
         )
 
-    def parse_cdx(self, response, query):
-        page = parse_cdx(response.body)
-        if page.reason:
-            self.life.fail(f"{response.url}: {page.reason}")
-        self.captures.listed(page.captures)
+    def parse_cdx(
+        self, response, query, asked_as, resume_key=None, page=None, pages=None
+    ):
+        answer = parse_cdx(response.body)
+        if self.dialect is None and answer.dialect is not None:
+            self.dialect = answer.dialect
+        if self.dialect is not None and asked_as != self.dialect:
+            # pywb, asked in the Internet Archive's dialect (whose field names
+            # it drops): asked again in its own.
+            yield self.cdx_request(query)
+            return
+        if answer.reason:
+            self.life.fail(f"{response.url}: {answer.reason}")
+        self.captures.listed(answer.captures)
         hosts = self._hosts_listed.setdefault(query[:2], set())
-        hosts.update(host_of(capture.original) for capture in page.captures)
-        if page.resume_key:
-            yield self.cdx_request(query, page.resume_key)
+        hosts.update(host_of(capture.original) for capture in answer.captures)
+        following = _next_cdx_page(answer, page, pages)
+        if following is not None:
+            yield self.cdx_request(query, **following)
             return
         self._answered(query)
         yield from self._after_query()
@@ -217,3 +230,33 @@ class WaybackSpider(ArchiveSpider):
         if not retries:
             self.captures.not_had(capture)
         yield from retries
+
+
+def _internet_archive_paging(page_size: int, resume_key: str | None = None):
+    """The Internet Archive's fields, collapsed by digest, paged by resume key."""
+    return [
+        ("fl", ",".join(CDX_FIELDS)),
+        ("collapse", "digest"),
+        ("limit", str(page_size)),
+        ("showResumeKey", "true"),
+        *([("resumeKey", resume_key)] if resume_key else []),
+    ]
+
+
+def _pywb_paging(page: int | None = None, pages: int | None = None):
+    """pywb: no fuzzy matches of other URLs; a ZipNum index's page count, then
+    each page (an index of another kind ignores both and answers in full)."""
+    if page is None:
+        return [("allowFuzzy", "false"), ("showNumPages", "true")]
+    return [("allowFuzzy", "false"), ("page", str(page))]
+
+
+def _next_cdx_page(answer, page: int | None, pages: int | None) -> dict | None:
+    """How to ask for the rest of a query's answer, or None when it is whole."""
+    if answer.resume_key:
+        return {"resume_key": answer.resume_key}
+    if answer.pages:  # a ZipNum index's count of pages: the first of them
+        return {"page": 0, "pages": answer.pages}
+    if page is not None and page + 1 < pages:
+        return {"page": page + 1, "pages": pages}
+    return None

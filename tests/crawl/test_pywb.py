@@ -1,0 +1,179 @@
+"""The old site in a pywb archive: the crawl against the real archive software.
+
+The Wayback emulation's captures are written as WARC files with warcio,
+indexed with pywb's `wb-manager` and served by its `wayback` on 127.0.0.1,
+as the UK Web Archive and others serve theirs; the crawl reads them through
+pywb's CDX dialect and `id_` replay.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from contextlib import contextmanager
+from datetime import datetime
+from http import HTTPStatus
+from pathlib import Path
+
+import pytest
+from helpers import free_port, psg, query, wait_for
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from psgmirror.wayback.build import build_wayback
+from psgmirror.wayback.serve import WaybackServer
+
+WEEKS = 8
+BIN = Path(sys.executable).parent
+COLLECTION = "psg"
+
+# What a crawl of the same captures must give, whichever archive served them.
+ITEMS = (
+    "SELECT id, url, section, title, date, date_text, summary, byline, "
+    "first_seen, last_seen, duplicate_of FROM items ORDER BY id"
+)
+VERSIONS = (
+    "SELECT item_id, title, date_text, summary FROM item_versions ORDER BY 1, 2, 3, 4"
+)
+
+
+def write_warcs(captures: Path, warcs: Path) -> None:
+    """The emulation's captures as WARC files, a file a capture day."""
+    index = json.loads((captures / "index.json").read_text())
+    warcs.mkdir(parents=True)
+    by_day: dict[str, list[dict]] = {}
+    for capture in index:
+        by_day.setdefault(capture["timestamp"][:8], []).append(capture)
+    for day, day_captures in sorted(by_day.items()):
+        with open(warcs / f"captures-{day}.warc.gz", "wb") as out:
+            writer = WARCWriter(out, gzip=True)
+            for capture in sorted(day_captures, key=lambda c: c["timestamp"]):
+                writer.write_record(_response(writer, captures, capture))
+
+
+def _response(writer: WARCWriter, captures: Path, capture: dict):
+    body = (captures / "captures" / capture["digest"]).read_bytes()
+    status = int(capture["statuscode"])
+    headers = [("Content-Type", capture["mimetype"]),
+               ("Content-Length", str(len(body)))]  # fmt: skip
+    if "location" in capture:
+        headers.append(("Location", capture["location"]))
+    when = datetime.strptime(capture["timestamp"], "%Y%m%d%H%M%S")
+    return writer.create_warc_record(
+        capture["original"],
+        "response",
+        payload=io.BytesIO(body),
+        http_headers=StatusAndHeaders(
+            f"{status} {HTTPStatus(status).phrase}", headers, protocol="HTTP/1.1"
+        ),
+        warc_headers_dict={"WARC-Date": when.strftime("%Y-%m-%dT%H:%M:%SZ")},
+    )
+
+
+@contextmanager
+def pywb(root: Path):
+    """pywb's `wayback` serving the collection under `root`; yields its URL."""
+    port = free_port()
+    server = subprocess.Popen(
+        [BIN / "wayback", "-p", str(port), "-b", "127.0.0.1"],
+        cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}/{COLLECTION}/"
+    try:
+        wait_for(f"{base}cdx?url=www.perusupportgroup.org.uk/&output=json")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def archives(tmp_path_factory):
+    """The same weeks of captures, in the emulation and in a pywb collection."""
+    root = tmp_path_factory.mktemp("pywb")
+    build_wayback(root / "captures", weeks=WEEKS, items=400)
+    write_warcs(root / "captures", root / "warcs")
+    subprocess.run([BIN / "wb-manager", "init", COLLECTION], cwd=root, check=True,
+                   capture_output=True)  # fmt: skip
+    subprocess.run(
+        [BIN / "wb-manager", "add", COLLECTION, *sorted((root / "warcs").iterdir())],
+        cwd=root, check=True, capture_output=True,
+    )  # fmt: skip
+    return root
+
+
+def wayback_crawl(cdx_url: str, replay_url: str, db: Path, *extra: str):
+    return psg(
+        "crawl", "--source", "wayback", "--cdx-url", cdx_url, "--replay-url",
+        replay_url, "--db", str(db), "--delay", "0", "--no-warc", *extra,
+        cwd=db.parent,
+    )  # fmt: skip
+
+
+def emulation_crawl(captures: Path, db: Path):
+    with WaybackServer(captures) as server:
+        return wayback_crawl(f"{server.url}cdx/search/cdx", server.url, db)
+
+
+def test_a_pywb_archive_gives_what_the_emulation_gives(archives, tmp_path):
+    root = archives
+    through_emulation = tmp_path / "emulation" / "psg.db"
+    through_emulation.parent.mkdir()
+    assert emulation_crawl(root / "captures", through_emulation).returncode == 0
+    through_pywb = tmp_path / "pywb" / "psg.db"
+    through_pywb.parent.mkdir()
+    with pywb(root) as base:
+        result = wayback_crawl(f"{base}cdx", base, through_pywb)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert query(through_pywb, ITEMS) == query(through_emulation, ITEMS)
+    assert query(through_pywb, VERSIONS) == query(through_emulation, VERSIONS)
+    # pywb does not collapse by digest: it lists the unchanged recapture that
+    # the emulation's collapse=digest hides, and the crawl records it as the
+    # same content, unfetched; every other capture comes out the same.
+    captures = "SELECT original, timestamp, outcome, note FROM captures"
+    from_pywb = set(query(through_pywb, captures))
+    from_emulation = set(query(through_emulation, captures))
+    assert from_emulation < from_pywb
+    assert {row[2] for row in from_pywb - from_emulation} == {"same content"}
+    parsed = "SELECT COUNT(*), COUNT(DISTINCT digest) FROM captures WHERE outcome = ?"
+    ((fetched, contents),) = query(through_pywb, parsed, "parsed")
+    assert fetched == contents
+    outcomes = {row[2] for row in from_pywb}
+    assert outcomes == {"parsed", "same content", "redirect", "skipped"}
+
+
+def test_a_rerun_of_a_pywb_archive_fetches_nothing(archives, tmp_path):
+    root = archives
+    db = tmp_path / "psg.db"
+    with pywb(root) as base:
+        assert wayback_crawl(f"{base}cdx", base, db).returncode == 0
+        before = query(db, ITEMS)
+        again = wayback_crawl(f"{base}cdx", base, db)
+    assert again.returncode == 0, again.stderr
+    assert "captures: none new" in again.stderr
+    # Four queries (pywb keys both host spellings as one), the first asked
+    # twice: once as the Internet Archive's, once as pywb's.
+    assert query(db, "SELECT requests FROM crawls WHERE id = 2") == [(5,)]
+    assert query(db, ITEMS) == before
+
+
+def test_captures_read_from_the_emulation_are_not_fetched_again_from_pywb(
+    archives, tmp_path
+):
+    root = archives
+    db = tmp_path / "psg.db"
+    assert emulation_crawl(root / "captures", db).returncode == 0
+    before = query(db, ITEMS)
+    with pywb(root) as base:
+        result = wayback_crawl(f"{base}cdx", base, db, "--cdx-dialect", "pywb")
+    assert result.returncode == 0, result.stderr
+    # Four CDX queries and no capture: every content was read already.
+    assert query(db, "SELECT requests FROM crawls WHERE id = 2") == [(4,)]
+    assert query(db, "SELECT DISTINCT outcome FROM captures WHERE crawl_id = 2") in (
+        [],
+        [("same content",)],
+    )
+    assert query(db, ITEMS) == before
