@@ -137,3 +137,33 @@ def listing_of(name: str, url: str) -> Listing:
 def rows(archive, sql: str, *params) -> list[tuple]:
     """Rows of a query on an open Archive."""
     return [tuple(row) for row in archive.conn.execute(sql, params)]
+
+
+def venv_command(name: str) -> str:
+    """A console script installed beside this Python (`wacz`, `wayback`...)."""
+    return str(Path(sys.executable).parent / name)
+
+
+@contextmanager
+def pywb(directory: Path, collection: str, *archives: Path):
+    """pywb's `wayback` serving a collection of `archives` (WARC or WACZ files)
+    from `directory`, on a free loopback port; yields the collection's URL.
+
+    pywb 2.10 adds a WACZ with `--unpack-wacz`: it copies the WARC files out
+    of the package into the collection and indexes them."""
+    manager = venv_command("wb-manager")
+    add = ["add", "--unpack-wacz", collection, *map(str, archives)]
+    for args in (["init", collection], add):
+        subprocess.run([manager, *args], cwd=directory, check=True, capture_output=True)
+    port = free_port()
+    server = subprocess.Popen(
+        [venv_command("wayback"), "-p", str(port), "-b", "127.0.0.1"],
+        cwd=directory, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{base}/", seconds=60)
+        yield f"{base}/{collection}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

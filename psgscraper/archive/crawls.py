@@ -52,6 +52,18 @@ class Crawls(ArchiveFile):
             "UPDATE crawls SET warc = ? WHERE id = ?", (self._warc_name(warc), crawl_id)
         )
 
+    def warc_paths(self) -> list[tuple[int, Path]]:
+        """Each crawl that kept a WARC file, with that file's path (resolved
+        against the archive's directory), in the order the crawls ran."""
+        directory = self.path.parent
+        return [
+            (crawl_id, directory / warc)  # an absolute `warc` stays as it is
+            for crawl_id, warc in self.conn.execute(
+                "SELECT id, warc FROM crawls WHERE warc IS NOT NULL AND warc != '' "
+                "ORDER BY id"
+            )
+        ]
+
     def _warc_name(self, warc: Path | None) -> str | None:
         """A WARC file's path from the archive's directory (absolute if outside)."""
         if warc is None:

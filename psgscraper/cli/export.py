@@ -1,4 +1,5 @@
-"""`psg export`: the archive's items as CSV, JSON or NDJSON, for analysts."""
+"""`psg export`: the archive's items as CSV, JSON or NDJSON, for analysts; its
+crawls' WARC files as a WACZ package, for researchers who replay the pages."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import click
 from ..archive import ArchiveError
 from ..export import FORMATS, atomic_text_file, export_items, open_archive, stdout_text
 from ..site import SECTIONS
+from ..wacz import WACZ, WaczError, export_wacz
 from .options import db_option
 
 
@@ -52,6 +54,35 @@ def _same_file(a: Path, b: Path) -> bool:
     return a.resolve() == b.resolve()
 
 
+def _check_wacz_usage(
+    since: datetime | None,
+    until: datetime | None,
+    sections: tuple[str, ...],
+    output: Path | None,
+) -> None:
+    """A WACZ package holds whole crawls, and is binary: to a file only."""
+    filters = {"--since": since, "--until": until, "--section": sections}
+    given = [name for name, value in filters.items() if value]
+    if given:
+        verb = "filter" if len(given) > 1 else "filters"
+        raise click.UsageError(
+            f"{', '.join(given)} {verb} items; --format {WACZ} packages whole crawls"
+        )
+    if output is None:
+        raise click.UsageError(
+            f"--format {WACZ} writes a binary file: give it with -o/--output"
+        )
+
+
+def _wacz_summary(packaged, output: Path) -> str:
+    warcs = len(packaged.warcs)
+    noun = "WARC file" if warcs == 1 else "WARC files"
+    return (
+        f"exported {warcs:,} {noun} ({packaged.pages:,} listing pages) "
+        f"to {output} as {WACZ}"
+    )
+
+
 def _summary(count: int, output: Path | None, fmt: str) -> str:
     noun = "item" if count == 1 else "items"
     return f"exported {count:,} {noun} to {output or 'stdout'} as {fmt}"
@@ -62,10 +93,11 @@ def _summary(count: int, output: Path | None, fmt: str) -> str:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(FORMATS),
+    type=click.Choice((*FORMATS, WACZ)),
     required=True,
     help="csv: RFC 4180 with a header row; json: one array of objects; "
-    "ndjson: one object per line.",
+    "ndjson: one object per line; wacz: the crawls' WARC files as a WACZ "
+    "package (with -o), to replay in ReplayWeb.page or pywb.",
 )
 @click.option(
     "--since",
@@ -106,11 +138,19 @@ def export(db, fmt, since, until, sections, output) -> None:
     (2004) is kept when that month or year overlaps the range. Items without
     a date are left out as soon as either bound is given.
 
+    --format wacz packages every crawl's WARC file, with an index and the
+    listing pages as its page list, into the file -o names; the filters do
+    not apply to it.
+
     Prints a one-line summary on standard error. Exits 1 when the archive
     cannot be read or the file cannot be written (no partial file is left),
     2 on wrong usage.
     """
     _check_usage(since, until, db, output)
+    if fmt == WACZ:
+        _check_wacz_usage(since, until, sections, output)
+        _export_wacz(db, output)
+        return
     options = {"since": _iso(since), "until": _iso(until), "sections": sections}
     try:
         with open_archive(db) as archive:
@@ -120,6 +160,17 @@ def export(db, fmt, since, until, sections, output) -> None:
     except sqlite3.Error as error:
         raise click.ClickException(f"{db}: {error}") from None
     click.echo(_summary(count, output, fmt), err=True)
+
+
+def _export_wacz(db: Path, output: Path) -> None:
+    try:
+        with open_archive(db) as archive:
+            packaged = export_wacz(archive, output)
+    except (ArchiveError, WaczError) as error:
+        raise click.ClickException(str(error)) from None
+    except sqlite3.Error as error:
+        raise click.ClickException(f"{db}: {error}") from None
+    click.echo(_wacz_summary(packaged, output), err=True)
 
 
 def _export_to(conn, output: Path | None, fmt: str, options: dict) -> int:
