@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 from contextlib import contextmanager
 from datetime import datetime
 from http import HTTPStatus
 from pathlib import Path
 
 import pytest
-from helpers import free_port, psg, query, wait_for
+from helpers import psg, pywb, query
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -26,7 +24,6 @@ from psgmirror.wayback.build import build_wayback
 from psgmirror.wayback.serve import WaybackServer
 
 WEEKS = 8
-BIN = Path(sys.executable).parent
 COLLECTION = "psg"
 
 # What a crawl of the same captures must give, whichever archive served them.
@@ -72,36 +69,20 @@ def _response(writer: WARCWriter, captures: Path, capture: dict):
     )
 
 
-@contextmanager
-def pywb(root: Path):
-    """pywb's `wayback` serving the collection under `root`; yields its URL."""
-    port = free_port()
-    server = subprocess.Popen(
-        [BIN / "wayback", "-p", str(port), "-b", "127.0.0.1"],
-        cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}/{COLLECTION}/"
-    try:
-        wait_for(f"{base}cdx?url=www.perusupportgroup.org.uk/&output=json")
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
 @pytest.fixture(scope="module")
-def archives(tmp_path_factory):
-    """The same weeks of captures, in the emulation and in a pywb collection."""
+def captures(tmp_path_factory) -> Path:
+    """Weeks of captures, in the emulation's directory and as WARC files."""
     root = tmp_path_factory.mktemp("pywb")
     build_wayback(root / "captures", weeks=WEEKS, items=400)
     write_warcs(root / "captures", root / "warcs")
-    subprocess.run([BIN / "wb-manager", "init", COLLECTION], cwd=root, check=True,
-                   capture_output=True)  # fmt: skip
-    subprocess.run(
-        [BIN / "wb-manager", "add", COLLECTION, *sorted((root / "warcs").iterdir())],
-        cwd=root, check=True, capture_output=True,
-    )  # fmt: skip
     return root
+
+
+@contextmanager
+def pywb_archive(root: Path, directory: Path):
+    """The captures' WARC files in a pywb collection; yields its root URL."""
+    with pywb(directory, COLLECTION, *sorted((root / "warcs").iterdir())) as url:
+        yield f"{url}/"
 
 
 def wayback_crawl(cdx_url: str, replay_url: str, db: Path, *extra: str):
@@ -117,14 +98,14 @@ def emulation_crawl(captures: Path, db: Path):
         return wayback_crawl(f"{server.url}cdx/search/cdx", server.url, db)
 
 
-def test_a_pywb_archive_gives_what_the_emulation_gives(archives, tmp_path):
-    root = archives
+def test_a_pywb_archive_gives_what_the_emulation_gives(captures, tmp_path):
+    root = captures
     through_emulation = tmp_path / "emulation" / "psg.db"
     through_emulation.parent.mkdir()
     assert emulation_crawl(root / "captures", through_emulation).returncode == 0
     through_pywb = tmp_path / "pywb" / "psg.db"
     through_pywb.parent.mkdir()
-    with pywb(root) as base:
+    with pywb_archive(root, tmp_path) as base:
         result = wayback_crawl(f"{base}cdx", base, through_pywb)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
@@ -145,10 +126,10 @@ def test_a_pywb_archive_gives_what_the_emulation_gives(archives, tmp_path):
     assert outcomes == {"parsed", "same content", "redirect", "skipped"}
 
 
-def test_a_rerun_of_a_pywb_archive_fetches_nothing(archives, tmp_path):
-    root = archives
+def test_a_rerun_of_a_pywb_archive_fetches_nothing(captures, tmp_path):
+    root = captures
     db = tmp_path / "psg.db"
-    with pywb(root) as base:
+    with pywb_archive(root, tmp_path) as base:
         assert wayback_crawl(f"{base}cdx", base, db).returncode == 0
         before = query(db, ITEMS)
         again = wayback_crawl(f"{base}cdx", base, db)
@@ -161,13 +142,13 @@ def test_a_rerun_of_a_pywb_archive_fetches_nothing(archives, tmp_path):
 
 
 def test_captures_read_from_the_emulation_are_not_fetched_again_from_pywb(
-    archives, tmp_path
+    captures, tmp_path
 ):
-    root = archives
+    root = captures
     db = tmp_path / "psg.db"
     assert emulation_crawl(root / "captures", db).returncode == 0
     before = query(db, ITEMS)
-    with pywb(root) as base:
+    with pywb_archive(root, tmp_path) as base:
         result = wayback_crawl(f"{base}cdx", base, db, "--cdx-dialect", "pywb")
     assert result.returncode == 0, result.stderr
     # Four CDX queries and no capture: every content was read already.
