@@ -128,6 +128,12 @@ CRAWL_RUNNING = 3
     help="Wayback: captures per CDX answer (the next is asked by resume key).",
 )
 @click.option(
+    "--cdx-delay",
+    type=click.FloatRange(min=0),
+    help="Wayback: seconds between CDX requests.  [default: 2.5, within the "
+    "Internet Archive's 30 a minute; 0 with --delay 0]",
+)
+@click.option(
     "--cdx-dialect",
     type=click.Choice(DIALECTS),
     help="Wayback: the CDX server's dialect: ia (the Internet Archive's) or pywb "
@@ -182,6 +188,7 @@ def crawl(quiet: bool, **given) -> None:
 PASSED_ON = (
     "db", "source", "incremental", "delay", "concurrency", "max_pages", "timeout",
     "full_text", "verbose", "since", "until", "cdx_page_size", "cdx_dialect",
+    "cdx_delay",
 )  # fmt: skip
 
 
@@ -259,10 +266,11 @@ def _check_wayback_options(source: str, given: dict) -> None:
     since, until, cdx_url = given["since"], given["until"], given["cdx_url"]
     only_wayback = {"--from": since, "--to": until, "--cdx-url": cdx_url,
                     "--replay-url": given["replay_url"],
-                    "--cdx-dialect": given["cdx_dialect"]}  # fmt: skip
+                    "--cdx-dialect": given["cdx_dialect"],
+                    "--cdx-delay": given["cdx_delay"]}  # fmt: skip
     if source != WAYBACK:
         for name, value in only_wayback.items():
-            if value:
+            if value is not None:
                 raise click.BadParameter("only with --source wayback", param_hint=name)
         return
     for name, value in (("--from", since), ("--to", until)):

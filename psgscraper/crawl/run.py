@@ -17,11 +17,14 @@ from ..warc import WarcError, WarcFile, warc_file_name
 from .extensions import CrawlLife, crawl_ending
 from .spiders.home import HomeSpider
 from .spiders.listing import ListingSpider
-from .spiders.wayback import WaybackSpider
+from .spiders.wayback import CDX_SLOT, WaybackSpider
 from .spiders.wordpress import WordPressSpider
 
 # Requests at a time with no delay: the loopback mirror, or a host of one's own.
 LOOPBACK_CONCURRENCY = 16
+# Seconds between CDX requests: the Internet Archive's CDX server takes at most
+# 30 a minute; 24 a minute keeps a margin (its replay is asked once a second).
+CDX_DELAY = 2.5
 
 
 @dataclass
@@ -44,6 +47,15 @@ class CrawlOptions:
     until: str | None = None
     cdx_page_size: int | None = None
     cdx_dialect: str | None = None  # None: as the CDX server's first answer says
+    cdx_delay: float | None = None  # None: CDX_DELAY, or none with no delay
+
+    def seconds_between_cdx_requests(self) -> float:
+        """As asked; else CDX_DELAY, within the Internet Archive's limit on its
+        CDX server, or none at all when the crawl asks with no delay (the
+        loopback emulation, an archive of one's own)."""
+        if self.cdx_delay is not None:
+            return self.cdx_delay
+        return CDX_DELAY if self.delay > 0 else 0.0
 
     def requests_at_a_time(self) -> int:
         """As many as asked; else one (a web archive's captures, in order),
@@ -86,6 +98,14 @@ def scrapy_settings(
         # public archive is asked at most once per delay.
         "RANDOMIZE_DOWNLOAD_DELAY": options.source != WAYBACK,
         "DOWNLOAD_TIMEOUT": options.timeout,
+        # A web archive's capture index has its own, lower, rate.
+        "DOWNLOAD_SLOTS": {
+            CDX_SLOT: {
+                "delay": options.seconds_between_cdx_requests(),
+                "concurrency": 1,
+                "jitter": 0,
+            }
+        },
         "LOG_LEVEL": "INFO" if options.verbose else "ERROR",
         "LOG_ENABLED": options.verbose,
         "LOG_INSTALL_ROOT_HANDLER": options.verbose,

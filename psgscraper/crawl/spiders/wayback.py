@@ -36,6 +36,9 @@ TARGETS = (
     (HOME, "index.php", "exact"),
 )
 CDX_PAGE_SIZE = 1000
+# The download slot of the CDX requests: their own pace (DOWNLOAD_SLOTS),
+# apart from the replay's, which AutoThrottle does not change.
+CDX_SLOT = "cdx"
 
 
 class WaybackSpider(ArchiveSpider):
@@ -104,6 +107,7 @@ class WaybackSpider(ArchiveSpider):
             callback=self.parse_cdx,
             errback=self.cdx_failed,
             cb_kwargs={"query": query, "asked_as": self.dialect or IA, **paging},
+            meta={"download_slot": CDX_SLOT, "autothrottle_dont_adjust_delay": True},
             dont_filter=True,  # a query asked again after a failure is no dupe
         )
 
