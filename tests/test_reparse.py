@@ -475,8 +475,11 @@ WAYBACK_TABLES = (
     "SELECT * FROM items ORDER BY id",
     "SELECT item_id, crawl_id, page_url, position, seen_at FROM sightings "
     "ORDER BY 1, 2, 3, 4, 5",
-    "SELECT item_id, crawl_id, replaced_at, title, date_text, summary, byline, "
-    "image_caption FROM item_versions ORDER BY 1, 2, 3",
+    # Not `replaced_at`: a version a capture older than the stored text
+    # showed is dated by the sightings written before it, so the order in
+    # which a crawl's answers arrive can move it (the re-parse's is fixed).
+    "SELECT item_id, crawl_id, title, date_text, summary, byline, "
+    "image_caption FROM item_versions ORDER BY 1, 2, 3, 4, 5",
     "SELECT * FROM boilerplate ORDER BY fingerprint",
     "SELECT fingerprint, crawl_id, page_url, seen_at FROM boilerplate_sightings "
     "ORDER BY 1, 2, 3, 4",
