@@ -151,10 +151,11 @@ class ArchiveSpider(scrapy.Spider):
     def item_page_failed(self, failure):
         """An item page that cannot be had is noted; it does not fail the crawl.
 
-        Why goes into the WARC file too, so that `psg reparse` notes the same.
+        Why goes into the WARC file too, so that `psg reparse` notes the same;
+        on one line, as a WARC record's field holds it.
         """
         item_id = failure.request.cb_kwargs["item_id"]
-        why = describe_failure(failure)
+        why = " ".join(describe_failure(failure).split())
         self.life.note_unanswered(failure.request.url, why)
         yield text_not_had(item_id, why)
 
