@@ -32,10 +32,11 @@ from .read import (
     parse_fetched_item_page,
     parse_fetched_listing,
     parse_fetched_posts,
+    text_not_had,
 )
 from .read.captures import REDIRECTS, is_cdx_answer, is_html, is_redirect
 from .site import SECTIONS
-from .warc import CrawlWarc, warc_files
+from .warc import CrawlWarc, Unanswered, warc_files
 from .write import write
 
 KILLED = "the WARC file ends before the crawl did: the crawl was killed"
@@ -130,8 +131,8 @@ class _CrawlRebuild:
         # A web archive's captures, replayed from the crawl's replay root.
         self.reading = CaptureReading(warc.info.get("psg-base-url", ""))
         # An item page's last response is what the crawl kept (earlier ones
-        # were attempts it retried).
-        self._item_pages: dict[str, Fetched] = {}
+        # were attempts it retried), or the record that it got none.
+        self._item_pages: dict[str, Fetched | Unanswered] = {}
 
     def write(self, read) -> None:
         write(self.archive, self.crawl_id, read)
@@ -139,7 +140,10 @@ class _CrawlRebuild:
     def pages(self, *, posts: bool) -> int:
         """The listing pages (or pages of posts) in the order they came."""
         responses = 0
-        for fetched in self.warc.responses():
+        for fetched in self.warc.answers():
+            if isinstance(fetched, Unanswered):
+                self._is_item_page(fetched)
+                continue
             responses += 1
             if self._is_item_page(fetched):
                 continue
@@ -148,11 +152,11 @@ class _CrawlRebuild:
                 self.write(read)
         return responses
 
-    def _is_item_page(self, fetched: Fetched) -> bool:
-        item_id = item_id_from_url(fetched.url)
+    def _is_item_page(self, answer: Fetched | Unanswered) -> bool:
+        item_id = item_id_from_url(answer.url)
         if item_id is None:
             return False
-        self._item_pages[item_id] = fetched
+        self._item_pages[item_id] = answer
         return True
 
     def _listing_page(self, fetched: Fetched):
@@ -179,9 +183,13 @@ class _CrawlRebuild:
         return None if layout_changed(posts_page.page.listing) else posts_page
 
     def full_texts(self) -> int:
-        for item_id, fetched in self._item_pages.items():
-            page = parse_fetched_item_page(fetched) if fetched.status == 200 else None
-            self.write(full_text(item_id, fetched, page))
+        """Each item page's text, or why the crawl had none: as it wrote them."""
+        for item_id, answer in self._item_pages.items():
+            if isinstance(answer, Unanswered):
+                self.write(text_not_had(item_id, answer.reason))
+                continue
+            page = parse_fetched_item_page(answer) if answer.status == 200 else None
+            self.write(full_text(item_id, answer, page))
         return len(self._item_pages)
 
     # -- a web archive's captures ------------------------------------------------
@@ -195,7 +203,10 @@ class _CrawlRebuild:
         the crawl left it for the next run.
         """
         responses = 0
-        for fetched in self.warc.responses():
+        for fetched in self.warc.answers():
+            if isinstance(fetched, Unanswered):
+                self._is_item_page(fetched)
+                continue
             responses += 1
             if is_cdx_answer(fetched.url):
                 self.reading.listed(parse_cdx(fetched.body).captures)

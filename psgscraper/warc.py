@@ -7,6 +7,9 @@ A crawl writes one gzipped WARC 1.1 file, `psg-TIMESTAMP-crawlN.warc.gz`:
 - for every response received, robots.txt and error pages included, a
   `request` and a `response` record sharing one WARC-Date, the time the
   response arrived, with the HTTP headers as received and the payload's digest;
+- for a request that got no answer it could use (a time-out, a refused
+  connection, an error status after the retries), a `metadata` record for
+  its URL with the reason (`psg-unanswered: REASON`);
 - at the end, a `metadata` record with how the crawl ended (status, message).
 
 Each record is its own gzip member, written whole and flushed at once, so a
@@ -37,6 +40,8 @@ WARC_VERSION = "WARC/1.1"
 CONFORMS_TO = (
     "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
 )
+# The field of a `metadata` record that says why a request got no answer.
+UNANSWERED = "psg-unanswered"
 # Hop-by-hop framing the HTTP client has already undone: the payload is kept
 # de-chunked, so the header would describe bytes that are not there.
 _UNDONE_HEADERS = {"transfer-encoding"}
@@ -153,6 +158,22 @@ class WarcFile:
         self._write(request)
         self.records += 2
 
+    def write_unanswered(self, url: str, reason: str, at: str) -> None:
+        """Write that the request for `url` got no answer, and why, dated `at`."""
+        if self._file.closed:
+            return
+        data = f"{UNANSWERED}: {_one_line(reason)}\r\n".encode()
+        record = self._writer.create_warc_record(
+            url,
+            "metadata",
+            payload=io.BytesIO(data),
+            length=len(data),
+            warc_content_type="application/warc-fields",
+            warc_headers_dict={"WARC-Date": at},
+        )
+        self._write(record)
+        self.records += 1
+
     def close(self, outcome: dict[str, str] | None = None) -> None:
         """Write how the crawl ended (if said) and close the file; idempotent.
 
@@ -198,6 +219,10 @@ class WarcFile:
             raise WarcError(f"cannot write {self.path}: {error.strerror}") from None
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def _reason(status: int) -> str:
     try:
         return HTTPStatus(status).phrase
@@ -206,6 +231,15 @@ def _reason(status: int) -> str:
 
 
 # -- reading ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Unanswered:
+    """A request of the crawl that got no answer: its URL, why, and when."""
+
+    url: str
+    reason: str
+    at: str | None
 
 
 @dataclass
@@ -238,10 +272,21 @@ class CrawlWarc:
         return warc
 
     def responses(self) -> Iterator[Fetched]:
+        for answer in self.answers():
+            if isinstance(answer, Fetched):
+                yield answer
+
+    def answers(self) -> Iterator[Fetched | Unanswered]:
+        """The responses, and the requests that got none, in the crawl's order."""
         for offset, record, content in self._records():
             headers = record.rec_headers
             if record.rec_type == "metadata" and headers.get_header("WARC-Refers-To"):
                 self.outcome = _fields(content)
+            elif record.rec_type == "metadata":
+                reason = _fields(content).get(UNANSWERED)
+                if reason is not None:
+                    url = headers.get_header("WARC-Target-URI")
+                    yield Unanswered(url, reason, headers.get_header("WARC-Date"))
             if record.rec_type != "response" or record.http_headers is None:
                 continue
             response = _fetched(record, content)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -111,6 +113,37 @@ def datasette(db: Path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+# The live host as a listing's absolute links spell it, in turn.
+LIVE_HOST_SPELLINGS = (
+    "http://www.perusupportgroup.org.uk/",
+    "https://www.perusupportgroup.org.uk/",
+    "http://perusupportgroup.org.uk/",
+)
+_ITEM_LINK = re.compile(rb'href="(article-\d+\.html)"')
+
+
+def linked_to_live_host(mirror: Path, copy: Path) -> Path:
+    """A copy of a built mirror whose listings and home page link every other
+    item absolutely to the live host, each spelling in turn (as written on
+    some of the site's pages, and kept so by a web archive's `id_` capture)."""
+    shutil.copytree(mirror, copy)
+    links = 0
+
+    def absolute(match: re.Match) -> bytes:
+        nonlocal links
+        links += 1
+        if links % 2:
+            return match[0]
+        host = LIVE_HOST_SPELLINGS[links // 2 % len(LIVE_HOST_SPELLINGS)]
+        return b'href="' + host.encode() + match[1] + b'"'
+
+    site = copy / "site"
+    for page in [site / "index.html", *sorted(site.glob("*s-*.html"))]:
+        page.write_bytes(_ITEM_LINK.sub(absolute, page.read_bytes()))
+    assert links > 1000, links  # the listings' and the home page's items
+    return copy
 
 
 def expected_records(directory: Path) -> list[dict]:

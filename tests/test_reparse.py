@@ -19,7 +19,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
-from helpers import crawl, expected_records, free_port, psg, query, serving
+from helpers import (
+    crawl,
+    expected_records,
+    free_port,
+    linked_to_live_host,
+    psg,
+    query,
+    serving,
+)
 from warcio.archiveiterator import ArchiveIterator
 
 import psgscraper.read.pages
@@ -266,6 +274,52 @@ def test_psg_diff_of_a_crawl_and_its_reparse_finds_no_change(
     result = psg("diff", str(full_text_crawls.db), str(reparsed), cwd=reparsed.parent)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 added, 0 removed, 0 changed" in result.stderr
+
+
+def reparse_and_diff(db: Path) -> subprocess.CompletedProcess:
+    """`psg reparse` of a crawl's WARC files into a new file, then `psg diff`."""
+    rebuilt = db.with_name("rebuilt.db")
+    result = psg("reparse", "--warc", str(db.parent / "warc"), "--db", str(rebuilt),
+                 cwd=db.parent)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return psg("diff", str(db), str(rebuilt), cwd=db.parent)
+
+
+def test_a_crawl_of_a_copy_linking_to_the_live_host_reparses_the_same(
+    tmp_path, mirror_week0
+):
+    mirror = linked_to_live_host(mirror_week0, tmp_path / "mirror")
+    db = tmp_path / "psg.db"
+    with serving(mirror) as server:
+        result = crawl(server, db, "--full-text")
+    assert result.returncode == 0, result.stderr
+    diff = reparse_and_diff(db)
+    assert diff.returncode == 0, diff.stdout + diff.stderr
+    assert "0 added, 0 removed, 0 changed" in diff.stderr
+
+
+def test_item_pages_that_got_no_answer_reparse_with_the_same_body_error(
+    tmp_path, mirror_week0
+):
+    mirror = tmp_path / "mirror"
+    shutil.copytree(mirror_week0, mirror)
+    records = [r for r in expected_records(mirror) if r["path"]][:20]
+    missing, broken, slow, cut = records[3], records[4], records[5], records[6]
+    (mirror / "site" / missing["path"]).unlink()
+    db = tmp_path / "psg.db"
+    options = {"fail": rf"^/{broken['path']}$", "hang": rf"^/{slow['path']}$",
+               "faults": {"truncated": rf"^/{cut['path']}$"}}  # fmt: skip
+    with serving(mirror, **options) as server:
+        result = crawl(server, db, "--full-text", "--sections", "news",
+                       "--max-pages", "2", "--timeout", "1")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    errors_sql = "SELECT id, body_error FROM items WHERE body_error IS NOT NULL"
+    errors = dict(query(db, errors_sql))
+    assert errors.keys() == {missing["id"], broken["id"], slow["id"], cut["id"]}
+    assert errors[slow["id"]] == "timed out"
+    diff = reparse_and_diff(db)
+    assert diff.returncode == 0, diff.stdout + diff.stderr
+    assert dict(query(db.with_name("rebuilt.db"), errors_sql)) == errors
 
 
 def test_reparse_refuses_to_overwrite_an_archive(full_text_crawls, reparsed):

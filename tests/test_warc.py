@@ -11,7 +11,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from psgscraper.fetched import archive_time, capture_time
-from psgscraper.warc import CrawlWarc, WarcError, WarcFile, warc_files
+from psgscraper.warc import CrawlWarc, Unanswered, WarcError, WarcFile, warc_files
 
 PAGE = "<html><body><h1>News</h1><p>Caf\u00e9 \u2019quoted\u2019</p></body></html>"
 
@@ -53,6 +53,22 @@ def test_records_round_trip_with_info_and_outcome(tmp_path):
     assert captures[1].url == "http://example.org/news.php?position=10"
     assert captures[0].content_type == "text/html; charset=utf-8"
     assert warc.outcome == {"status": "ok", "requests": "4"}
+
+
+def test_a_request_with_no_answer_is_read_back_in_its_place(tmp_path):
+    path = tmp_path / "crawl.warc.gz"
+    warc = WarcFile(path, {"psg-crawl": "7"})
+    at = capture_time()
+    warc.write_unanswered("http://example.org/article-5.html", "timed\r\nout", at)
+    warc.close({"status": "ok"})
+    warc = CrawlWarc.open(path)
+    answers = list(warc.answers())
+    assert answers == [Unanswered("http://example.org/article-5.html", "timed out", at)]
+    assert list(warc.responses()) == []
+    assert warc.outcome == {"status": "ok"}
+    warcio = Path(sys.executable).with_name("warcio")
+    checked = subprocess.run([warcio, "check", path], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout
 
 
 def test_every_record_is_its_own_gzip_member_with_digests(tmp_path):

@@ -25,6 +25,7 @@ from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
 
 from ..archive import FAILED, INTERRUPTED, OK, Archive
+from ..fetched import capture_time
 from ..parse import Record
 from ..parse.wordpress import Post
 from ..warc import WarcError, WarcFile
@@ -78,6 +79,17 @@ class CrawlLife:
     def fail(self, message: str) -> None:
         """Note a failure: the crawl goes on, and ends `failed`."""
         self.failures.append(message)
+
+    def note_unanswered(self, url: str, reason: str) -> None:
+        """Keep in the WARC file that the request for `url` got no answer, and
+        why: a re-parse cannot know it otherwise. A file that cannot be
+        written stops the crawl, as for a response."""
+        if self.warc is None:
+            return
+        try:
+            self.warc.write_unanswered(url, reason, capture_time())
+        except WarcError as error:
+            self.stop(str(error))
 
     def stop(self, reason: str) -> None:
         """Stop the crawl for a cause no retry mends (the disk is full).
@@ -209,6 +221,41 @@ def _serve_crawler(crawler_pid: int) -> None:
         os._exit(0)  # the crawler was killed: nobody is left to parse for
 
     threading.Thread(target=watch, daemon=True).start()
+
+
+class TextsAsked:
+    """The ids of the items whose own page the crawl asked for: each once a crawl.
+
+    The spiders of one crawl share it: `psg crawl` runs the listings' and the
+    home page's side by side, the home page shows the listings' newest items,
+    and each crawler has its own duplicate filter, so a page both asked for
+    would be fetched twice. The first crawler of a crawl (its archive and
+    crawl id) makes the set, the last engine to stop lets it go.
+    """
+
+    _shared: ClassVar[dict[tuple[str, int], TextsAsked]] = {}
+
+    def __init__(self, key: tuple[str, int] | None) -> None:
+        self.key = key
+        self.ids: set[str] = set()
+        self.users = 0
+
+    @classmethod
+    def from_crawler(cls, crawler) -> TextsAsked:
+        settings = crawler.settings
+        crawl_id = settings.getint("PSG_CRAWL_ID")
+        if not crawl_id:  # a plain `scrapy crawl`: one spider, its own crawl
+            return cls(None)
+        key = (str(Path(settings.get("PSG_DB", "data/psg.db")).resolve()), crawl_id)
+        asked = cls._shared.setdefault(key, cls(key))
+        asked.users += 1
+        crawler.signals.connect(asked.engine_stopped, signal=signals.engine_stopped)
+        return asked
+
+    def engine_stopped(self) -> None:
+        self.users -= 1
+        if self.users <= 0 and self._shared.get(self.key) is self:
+            del self._shared[self.key]
 
 
 class ArchiveView:

@@ -215,6 +215,9 @@ def _spiders(options: CrawlOptions) -> list[tuple[type, dict]]:
         "incremental": options.incremental,
         "max_pages": options.max_pages,
     }
+    if options.source == WORDPRESS:
+        return [(WordPressSpider, common)]
+    common["full_text"] = options.full_text
     if options.source == WAYBACK:
         wayback = {
             "sections": ",".join(options.sections),
@@ -223,18 +226,12 @@ def _spiders(options: CrawlOptions) -> list[tuple[type, dict]]:
             "until": options.until,
             "page_size": options.cdx_page_size,
             "cdx_dialect": options.cdx_dialect,
-            "full_text": options.full_text,
         }
         return [(WaybackSpider, {**common, **wayback})]
-    if options.source == WORDPRESS:
-        return [(WordPressSpider, common)]
     spiders = []
     listing_sections = [s for s in options.sections if s in LISTING_SECTIONS]
     if listing_sections:
-        listing = {
-            "sections": ",".join(listing_sections),
-            "full_text": options.full_text,
-        }
+        listing = {"sections": ",".join(listing_sections)}
         spiders.append((ListingSpider, {**common, **listing}))
     if HOME in options.sections:
         spiders.append((HomeSpider, common))

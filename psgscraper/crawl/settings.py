@@ -22,11 +22,12 @@ FEED_EXPORT_ENCODING = "utf-8"
 ITEM_PIPELINES = {"psgscraper.crawl.pipelines.ArchivePipeline": 300}
 # The crawl's own components (extensions.py): its life, from its crawls row
 # to its WARC file's ending; the process that parses its pages; its
-# read-only view of what the archive holds.
+# read-only view of what the archive holds; the item pages it asked for.
 EXTENSIONS = {
     "psgscraper.crawl.extensions.CrawlLife": 0,
     "psgscraper.crawl.extensions.ParserPool": 0,
     "psgscraper.crawl.extensions.ArchiveView": 0,
+    "psgscraper.crawl.extensions.TextsAsked": 0,
 }
 PSG_DB = "data/psg.db"
 

@@ -7,7 +7,14 @@ import re
 from datetime import datetime, timezone
 from urllib.parse import urljoin, urlsplit
 
-from ..site import HOME, LISTING_SECTIONS, LIVE_SITE, WAYBACK_CALENDAR, replay_path
+from ..site import (
+    HOME,
+    LISTING_SECTIONS,
+    LIVE_SITE,
+    SITE_HOSTS,
+    WAYBACK_CALENDAR,
+    replay_path,
+)
 from .text import fold_key
 
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][\w.-]*$")
@@ -89,6 +96,31 @@ def archived_like(url: str, page_url: str) -> str:
     if match is None or not page_url.startswith(("http://", "https://")):
         return url
     return page_url[: match.start("original")] + url
+
+
+def item_page_url(url: str, page_url: str, base_url: str) -> str:
+    """Where to ask for the item page at `url`, linked from the page at `page_url`.
+
+    The copy being crawled is asked, whatever host the link names: a page
+    replayed from a web archive gives its prefix (`archived_like`); else a
+    link to the live host, either spelling, http or https, is the page of
+    that name below `base_url` (the mirror, a copy of the site), since pages
+    mix relative and absolute links and the live host is gone. Any other link
+    is asked where it points.
+    """
+    if _is_archived(page_url):
+        return archived_like(url, page_url)
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or (
+        parts.hostname not in SITE_HOSTS
+    ):
+        return url
+    path = parts.path.lstrip("/") + (f"?{parts.query}" if parts.query else "")
+    return base_url.rstrip("/") + "/" + path
+
+
+def _is_archived(page_url: str) -> bool:
+    return page_url.startswith(("http://", "https://")) and bool(_archive_url(page_url))
 
 
 def absolute_url(href: str, page_url: str) -> str:

@@ -138,9 +138,10 @@ class Reader:
     remembers which items' own pages the crawl asked for: each once.
     """
 
-    def __init__(self, known_blocks=()) -> None:
+    def __init__(self, known_blocks=(), texts_asked: set[str] | None = None) -> None:
         self.blocks = BoilerplateDetector(known=known_blocks)
-        self._texts_asked: set[str] = set()
+        # The ids of the items asked for, shared by readers of one crawl if given.
+        self._texts_asked: set[str] = set() if texts_asked is None else texts_asked
 
     def page(self, listing: Listing, seen_at: str | None) -> Page:
         """The page as the archive takes it: its repeated blocks learned, set aside."""

@@ -16,6 +16,7 @@ from psgscraper.crawl.extensions import (
     ArchiveView,
     CrawlLife,
     ParserPool,
+    TextsAsked,
     crawl_ending,
 )
 from psgscraper.parse import parse_listing
@@ -112,3 +113,16 @@ def test_the_spiders_of_one_crawl_share_one_parser_process():
     pool = listings.get_extension(ParserPool)
     assert home.get_extension(ParserPool) is pool
     assert asyncio.run(pool.parse(os.getpid)) != os.getpid()
+
+
+def test_the_spiders_of_one_crawl_share_the_item_pages_asked_for(tmp_path):
+    db = str(tmp_path / "psg.db")
+    crawlers = [crawler_with(PSG_DB=db, PSG_CRAWL_ID=n) for n in (4, 4, 5)]
+    listings, home, other = (c.get_extension(TextsAsked) for c in crawlers)
+    assert listings is home
+    assert other is not listings
+    for asked in (listings, home, other):  # each crawler's engine stops
+        asked.engine_stopped()
+    later = crawler_with(PSG_DB=db, PSG_CRAWL_ID=4).get_extension(TextsAsked)
+    assert later is not listings  # the crawl's set went with its last engine
+    later.engine_stopped()

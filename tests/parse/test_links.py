@@ -9,6 +9,7 @@ from psgscraper.parse.links import (
     archived_at,
     capture_timestamp,
     item_id_from_url,
+    item_page_url,
     replay_url,
     section_from_url,
     strip_archive_prefix,
@@ -215,3 +216,45 @@ def test_a_pywb_collections_capture_urls_are_read_too(url, original, stamp):
 )
 def test_a_replay_root_with_a_path_is_a_pywb_collection(root, replayed):
     assert replay_url(root, "2019", "http://x/") == replayed
+
+
+MIRROR = "http://127.0.0.1:8000/"
+ARCHIVE = "http://archive/web/2018id_/http://www.perusupportgroup.org.uk/"
+
+
+@pytest.mark.parametrize(
+    ("url", "page_url", "base_url", "asked"),
+    [
+        # A link to the live host, either spelling, http or https, on the mirror.
+        (f"{SITE}/article-5.html", f"{MIRROR}news.php?position=10", MIRROR,
+         f"{MIRROR}article-5.html"),
+        ("https://www.perusupportgroup.org.uk/article-5.html", MIRROR, MIRROR,
+         f"{MIRROR}article-5.html"),
+        ("http://perusupportgroup.org.uk/article-5.html", MIRROR, MIRROR,
+         f"{MIRROR}article-5.html"),
+        ("HTTP://PeruSupportGroup.org.uk/article-5.html?x=1", MIRROR, MIRROR,
+         f"{MIRROR}article-5.html?x=1"),
+        # A copy below a path of its own.
+        (f"{SITE}/article-5.html", "http://copy/psg/news.php", "http://copy/psg/",
+         "http://copy/psg/article-5.html"),
+        # The mirror's own link stays as it is.
+        (f"{MIRROR}article-5.html", MIRROR, MIRROR, f"{MIRROR}article-5.html"),
+        # Another host is asked where it points.
+        ("http://example.org/article-5.html", MIRROR, MIRROR,
+         "http://example.org/article-5.html"),
+        # A page replayed from a web archive: its prefix, whatever the base.
+        (f"{SITE}/article-5.html", f"{ARCHIVE}news.php", ARCHIVE,
+         f"{ARCHIVE}article-5.html"),
+        (f"{SITE}/article-5.html",
+         "http://127.0.0.1:8002/web/20050314060000id_/http://perusupportgroup.org.uk/",
+         "http://127.0.0.1:8002/",
+         f"http://127.0.0.1:8002/web/20050314060000id_/{SITE}/article-5.html"),
+        # The live host crawled as itself.
+        ("http://perusupportgroup.org.uk/article-5.html", SITE + "/", SITE + "/",
+         f"{SITE}/article-5.html"),
+    ],
+)  # fmt: skip
+def test_an_item_page_is_asked_of_the_copy_being_crawled(
+    url, page_url, base_url, asked
+):
+    assert item_page_url(url, page_url, base_url) == asked

@@ -25,7 +25,7 @@ from twisted.internet.error import (
 
 from ...fetched import Fetched
 from ...parse import Listing
-from ...parse.links import archived_like
+from ...parse.links import item_page_url
 from ...read import (
     Page,
     Reader,
@@ -37,7 +37,13 @@ from ...read import (
     text_not_had,
 )
 from ...site import LIVE_SITE
-from ..extensions import LAYOUT_CHANGED, ArchiveView, CrawlLife, ParserPool
+from ..extensions import (
+    LAYOUT_CHANGED,
+    ArchiveView,
+    CrawlLife,
+    ParserPool,
+    TextsAsked,
+)
 from ..middlewares import CAPTURED_AT
 
 
@@ -80,9 +86,13 @@ class ArchiveSpider(scrapy.Spider):
 
     @property
     def reader(self) -> Reader:
-        """The crawl's reading of its pages, from the blocks the archive knows."""
+        """The crawl's reading of its pages, from the blocks the archive knows;
+        the item pages asked for are the crawl's, shared with its other spiders."""
         if self._reader is None:
-            self._reader = Reader(known_blocks=self.held.known_boilerplate())
+            self._reader = Reader(
+                known_blocks=self.held.known_boilerplate(),
+                texts_asked=self.crawler.get_extension(TextsAsked).ids,
+            )
         return self._reader
 
     async def parse_elsewhere(self, parser, *args, **options):
@@ -116,15 +126,16 @@ class ArchiveSpider(scrapy.Spider):
         """Requests for the own pages of the items worth fetching (`full_text`).
 
         New items, items whose listing entry changed and items with no text
-        yet, each once a crawl; their pages are fetched through the same web
-        archive as the listing, if it came from one.
+        yet, each once a crawl; their pages are asked of the copy being
+        crawled (`item_page_url`): through the same web archive as the listing,
+        if it came from one, and a link to the live host below the base URL.
         """
         if not self.full_text:
             return []
         wanted = self.reader.texts_to_ask(self.held.wanting_full_text(listing.items))
         return [
             scrapy.Request(
-                archived_like(record.url, response.url),
+                item_page_url(record.url, response.url, self.base_url),
                 callback=self.read_item_page,
                 errback=self.item_page_failed,
                 cb_kwargs={"item_id": record.id},
@@ -138,9 +149,15 @@ class ArchiveSpider(scrapy.Spider):
         yield full_text(item_id, fetched, page)
 
     def item_page_failed(self, failure):
-        """An item page that cannot be had is noted; it does not fail the crawl."""
+        """An item page that cannot be had is noted; it does not fail the crawl.
+
+        Why goes into the WARC file too, so that `psg reparse` notes the same;
+        on one line, as a WARC record's field holds it.
+        """
         item_id = failure.request.cb_kwargs["item_id"]
-        yield text_not_had(item_id, describe_failure(failure))
+        why = " ".join(describe_failure(failure).split())
+        self.life.note_unanswered(failure.request.url, why)
+        yield text_not_had(item_id, why)
 
     # -- failures -------------------------------------------------------------
 

@@ -7,6 +7,9 @@ from .base import ArchiveSpider
 
 
 class HomeSpider(ArchiveSpider):
+    """The home page, and with `full_text` the own pages of its items that the
+    crawl has not asked for (those seen only here among them)."""
+
     name = "home"
     sections = (HOME,)
 
@@ -16,4 +19,7 @@ class HomeSpider(ArchiveSpider):
     async def parse(self, response):
         read = await self.read_page(response, HOME)
         self.expect_items(read.listing)
+        item_pages = self.full_text_requests(response, read.listing)
         yield read
+        for request in item_pages:
+            yield request
