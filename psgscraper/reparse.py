@@ -101,6 +101,7 @@ def _reparse_crawl(archive: Archive, warc: CrawlWarc) -> ReparsedCrawl:
         source=source,
         started=archive_time(warc.started),
         warc=warc.path,
+        web_archive=info.get("psg-web-archive"),
     )
     rebuild = _CrawlRebuild(archive, crawl_id, warc)
     result = ReparsedCrawl(warc.path, {})

@@ -523,7 +523,7 @@ def test_a_wordpress_crawl_is_rebuilt_from_its_warc(tmp_path):
 # when its answer has been read, the re-parse in the order the crawl asked.
 CAPTURE_COLUMNS = (
     "original, timestamp, captured, section, status, mimetype, "
-    "digest, url, crawl_id, fetched_at, outcome, items_found, note"
+    "digest, url, crawl_id, fetched_at, outcome, items_found, note, web_archive"
 )
 WAYBACK_TABLES = (
     "SELECT * FROM items ORDER BY id",
@@ -539,8 +539,8 @@ WAYBACK_TABLES = (
     "ORDER BY 1, 2, 3, 4",
     f"SELECT {CAPTURE_COLUMNS}, (SELECT url FROM captures AS first "
     "WHERE first.id = captures.same_as) FROM captures ORDER BY original, timestamp",
-    "SELECT id, source, status, pages, items_seen, items_new, items_changed, "
-    "blocks_set_aside, item_pages FROM crawls ORDER BY id",
+    "SELECT id, source, web_archive, status, pages, items_seen, items_new, "
+    "items_changed, blocks_set_aside, item_pages FROM crawls ORDER BY id",
 )  # fmt: skip
 
 
@@ -566,5 +566,7 @@ def test_a_wayback_crawl_is_rebuilt_whole_its_captures_included(tmp_path):
     outcomes = dict(query(db, "SELECT outcome, COUNT(*) FROM captures GROUP BY 1"))
     assert set(outcomes) == {"parsed", "same content", "redirect", "skipped"}
     assert query(db, "SELECT COUNT(*) FROM items WHERE body IS NOT NULL")[0][0] > 0
+    ((named,),) = query(db, "SELECT DISTINCT web_archive FROM captures")
+    assert named.startswith("127.0.0.1:")  # the emulation's, by its CDX server
     for sql in WAYBACK_TABLES:
         assert query(new, sql) == query(db, sql), sql

@@ -68,7 +68,8 @@ class Captures(ArchiveFile):
             cursor = self.conn.execute(
                 "INSERT INTO captures (original, timestamp, captured, section, status, "
                 "mimetype, digest, url, crawl_id, fetched_at, outcome, items_found, "
-                "same_as, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "same_as, note, web_archive) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "?, ?, ?, (SELECT web_archive FROM crawls WHERE id = ?))",
                 (
                     capture.original,
                     capture.timestamp,
@@ -84,6 +85,7 @@ class Captures(ArchiveFile):
                     items_found,
                     same_as[0] if same_as else None,
                     note,
+                    crawl_id,
                 ),
             )
         return cursor.lastrowid

@@ -29,14 +29,17 @@ class Crawls(ArchiveFile):
         source: str = SITE,
         started: str | None = None,
         warc: Path | None = None,
+        web_archive: str | None = None,
     ) -> int:
-        """Open a crawl row; `warc` is the file that keeps its responses."""
+        """Open a crawl row; `warc` is the file that keeps its responses,
+        `web_archive` the web archive a crawl of captures reads."""
         cursor = self.conn.execute(
-            "INSERT INTO crawls (started, source, base_url, sections, incremental, "
-            "status, warc) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO crawls (started, source, web_archive, base_url, sections, "
+            "incremental, status, warc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 started or utc_now(),
                 source,
+                web_archive,
                 base_url,
                 ",".join(sections),
                 int(incremental),

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = 4  # 2: newsletters view; 3: full texts, WARC; 4: captures, sources
+# 2: newsletters view; 3: full texts, WARC; 4: captures, sources; 5: web archives
+SCHEMA_VERSION = 5
 
 # The table of the newsletter's items: what export, diff and search read.
 ITEMS = "items"
@@ -50,6 +51,7 @@ TABLES = {
             "started": str,
             "ended": str,
             "source": str,
+            "web_archive": str,
             "base_url": str,
             "sections": str,
             "incremental": int,
@@ -180,6 +182,7 @@ TABLES = {
             "items_found": int,
             "same_as": int,
             "note": str,
+            "web_archive": str,
         },
         "pk": "id",
         "not_null": ["original", "timestamp", "captured", "crawl_id", "outcome"],

@@ -23,6 +23,7 @@ from ..archive import (
 )
 from ..parse.cdx import DIALECTS
 from ..parse.wordpress import POSTS
+from ..read.captures import web_archive_name
 from ..site import LIVE_SITE as DEFAULT_BASE_URL
 from ..site import SECTIONS, WAYBACK_CDX, WAYBACK_REPLAY
 from ..warc import WarcError
@@ -128,6 +129,14 @@ CRAWL_RUNNING = 3
     help="Wayback: captures per CDX answer (the next is asked by resume key).",
 )
 @click.option(
+    "--archive-name",
+    "web_archive",
+    metavar="NAME",
+    help="Wayback: the web archive's name, kept on its crawls and captures rows "
+    "(one archive file can hold several web archives' captures).  [default: "
+    "its CDX server's host and path, e.g. web.archive.org]",
+)
+@click.option(
     "--cdx-delay",
     type=click.FloatRange(min=0),
     help="Wayback: seconds between CDX requests.  [default: 2.5, within the "
@@ -212,13 +221,24 @@ def crawl_options(given: dict) -> CrawlOptions:
     base_url = _source_url(source, given["base_url"], given["replay_url"])
     _check_wayback_options(source, given)
     warc_dir = None if given["no_warc"] else (given["warc_dir"] or db.parent / "warc")
+    cdx_url = given["cdx_url"] or WAYBACK_CDX
     return CrawlOptions(
         base_url=base_url,
         sections=sections,
         warc_dir=warc_dir,
-        cdx_url=given["cdx_url"] or WAYBACK_CDX,
+        cdx_url=cdx_url,
+        web_archive=_web_archive(source, given["web_archive"], cdx_url),
         **{name: given[name] for name in PASSED_ON},
     )
+
+
+def _web_archive(source: str, name: str | None, cdx_url: str) -> str | None:
+    """The name a Wayback crawl's rows give its web archive (none for others)."""
+    if source != WAYBACK:
+        return None
+    if name is not None and not name.strip():
+        raise click.BadParameter("a name, not blank", param_hint="--archive-name")
+    return name.strip() if name else web_archive_name(cdx_url)
 
 
 def _sections(source: str, sections: str | None, known: tuple[str, ...]):
@@ -267,7 +287,8 @@ def _check_wayback_options(source: str, given: dict) -> None:
     only_wayback = {"--from": since, "--to": until, "--cdx-url": cdx_url,
                     "--replay-url": given["replay_url"],
                     "--cdx-dialect": given["cdx_dialect"],
-                    "--cdx-delay": given["cdx_delay"]}  # fmt: skip
+                    "--cdx-delay": given["cdx_delay"],
+                    "--archive-name": given["web_archive"]}  # fmt: skip
     if source != WAYBACK:
         for name, value in only_wayback.items():
             if value is not None:

@@ -48,6 +48,7 @@ class CrawlOptions:
     cdx_page_size: int | None = None
     cdx_dialect: str | None = None  # None: as the CDX server's first answer says
     cdx_delay: float | None = None  # None: CDX_DELAY, or none with no delay
+    web_archive: str | None = None  # the web archive's name, on its rows
 
     def seconds_between_cdx_requests(self) -> float:
         """As asked; else CDX_DELAY, within the Internet Archive's limit on its
@@ -136,6 +137,7 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
                 options.sections,
                 options.incremental,
                 source=options.source,
+                web_archive=options.web_archive,
             )
             lock.name_crawl(crawl_id)
             if options.warc_dir is not None:
@@ -183,6 +185,7 @@ def _open_warc(options: CrawlOptions, crawl_id: int) -> WarcFile:
         "psg-incremental": str(int(options.incremental)),
         "psg-full-text": str(int(options.full_text)),
         "psg-source": options.source,
+        **({"psg-web-archive": options.web_archive} if options.web_archive else {}),
     }
     return WarcFile.shared(path, info)
 

@@ -238,6 +238,7 @@ def _table_descriptions() -> dict:
                 "items_found": "Items read from it",
                 "same_as": "The capture of the same content that was read",
                 "note": "Why it was skipped, or where it redirects",
+                "web_archive": "The web archive that holds it (its crawl's)",
             },
         },
         "wordpress_posts": {
@@ -265,6 +266,7 @@ def _table_descriptions() -> dict:
                 "ended": "End (UTC); empty while running or if the process died",
                 "source": "site (the listing pages), wayback (every capture in "
                 "the Wayback Machine) or wordpress (the current site's posts)",
+                "web_archive": "For wayback, the web archive it read (--archive-name)",
                 "base_url": "The site's root it crawled (for wayback, the replay's)",
                 "sections": "Sections crawled",
                 "incremental": "1 if it stopped each listing at known pages",

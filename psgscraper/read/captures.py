@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -282,6 +283,14 @@ def host_of(url: str) -> str:
 
 def _status_class(capture: CdxCapture) -> int | None:
     return capture.status // 100 if capture.status is not None else None
+
+
+def web_archive_name(cdx_url: str) -> str:
+    """A web archive's name when none is given: its CDX server's host and
+    path, less the endpoint (`web.archive.org`, `127.0.0.1:8080/psg`)."""
+    parts = urlsplit(cdx_url)
+    path = re.sub(r"/cdx(?:/search/cdx)?/*$", "", parts.path).strip("/")
+    return parts.netloc + (f"/{path}" if path else "")
 
 
 def is_cdx_answer(url: str) -> bool:

@@ -74,7 +74,8 @@ def test_a_wordpress_site_is_one_list_of_posts():
 
 def test_no_parameter_is_left_out():
     """Each parameter is handed on as it is, or read by crawl_options itself."""
-    read = {"base_url", "replay_url", "sections", "warc_dir", "no_warc", "cdx_url"}
+    read = {"base_url", "replay_url", "sections", "warc_dir", "no_warc", "cdx_url",
+            "web_archive"}  # fmt: skip
     parameters = {param.name for param in crawl.params} - {"quiet"}
 
     assert parameters == set(PASSED_ON) | read
@@ -91,6 +92,10 @@ def test_no_parameter_is_left_out():
         (["--source", "gopher"], "source"),
         (["--from", "2005"], "only with --source wayback"),
         (["--cdx-url", "http://127.0.0.1:9/cdx"], "only with --source wayback"),
+        (["--archive-name", "ukwa"], "only with --source wayback"),
+        (["--cdx-dialect", "pywb"], "only with --source wayback"),
+        (["--cdx-delay", "0"], "only with --source wayback"),
+        (["--source", "wayback", "--archive-name", " "], "not blank"),
         (["--source", "wayback", "--from", "last year"], "4 to 14 digits"),
         (["--source", "wayback", "--to", "200"], "4 to 14 digits"),
         (["--source", "wayback", "--base-url", "http://x.org/"], "--replay-url"),

@@ -93,9 +93,9 @@ def wayback_crawl(cdx_url: str, replay_url: str, db: Path, *extra: str):
     )  # fmt: skip
 
 
-def emulation_crawl(captures: Path, db: Path):
+def emulation_crawl(captures: Path, db: Path, *extra: str):
     with WaybackServer(captures) as server:
-        return wayback_crawl(f"{server.url}cdx/search/cdx", server.url, db)
+        return wayback_crawl(f"{server.url}cdx/search/cdx", server.url, db, *extra)
 
 
 def test_a_pywb_archive_gives_what_the_emulation_gives(captures, tmp_path):
@@ -108,6 +108,10 @@ def test_a_pywb_archive_gives_what_the_emulation_gives(captures, tmp_path):
     with pywb_archive(root, tmp_path) as base:
         result = wayback_crawl(f"{base}cdx", base, through_pywb)
     assert result.returncode == 0, result.stderr
+    # Named by default by its CDX server: host and collection.
+    name = base.removeprefix("http://").rstrip("/")
+    assert query(through_pywb, "SELECT DISTINCT web_archive FROM captures") == [(name,)]
+    assert query(through_pywb, "SELECT web_archive FROM crawls") == [(name,)]
     assert "Traceback" not in result.stderr
     assert query(through_pywb, ITEMS) == query(through_emulation, ITEMS)
     assert query(through_pywb, VERSIONS) == query(through_emulation, VERSIONS)
@@ -146,11 +150,21 @@ def test_captures_read_from_the_emulation_are_not_fetched_again_from_pywb(
 ):
     root = captures
     db = tmp_path / "psg.db"
-    assert emulation_crawl(root / "captures", db).returncode == 0
+    ia = emulation_crawl(root / "captures", db, "--archive-name", "Internet Archive")
+    assert ia.returncode == 0, ia.stderr
     before = query(db, ITEMS)
     with pywb_archive(root, tmp_path) as base:
-        result = wayback_crawl(f"{base}cdx", base, db, "--cdx-dialect", "pywb")
+        result = wayback_crawl(f"{base}cdx", base, db, "--cdx-dialect", "pywb",
+                               "--archive-name", "UK Web Archive")  # fmt: skip
     assert result.returncode == 0, result.stderr
+    assert query(db, "SELECT web_archive FROM crawls ORDER BY id") == [
+        ("Internet Archive",),
+        ("UK Web Archive",),
+    ]
+    assert set(query(db, "SELECT crawl_id, web_archive FROM captures")) <= {
+        (1, "Internet Archive"),
+        (2, "UK Web Archive"),
+    }
     # Four CDX queries and no capture: every content was read already.
     assert query(db, "SELECT requests FROM crawls WHERE id = 2") == [(4,)]
     assert query(db, "SELECT DISTINCT outcome FROM captures WHERE crawl_id = 2") in (

@@ -9,7 +9,7 @@ from psgscraper.fetched import Fetched
 from psgscraper.parse import Listing, Record
 from psgscraper.parse.cdx import CdxCapture
 from psgscraper.read import CaptureReading, CaptureSeen, Page
-from psgscraper.read.captures import is_cdx_answer, payload_digest
+from psgscraper.read.captures import is_cdx_answer, payload_digest, web_archive_name
 
 REPLAY = "http://archive.test/"
 SITE = "http://www.perusupportgroup.org.uk"
@@ -239,3 +239,17 @@ def test_payload_digest_is_the_cdx_servers_base32_sha1():
 )  # fmt: skip
 def test_a_cdx_answer_is_known_by_its_query(url, answer):
     assert is_cdx_answer(url) is answer
+
+
+@pytest.mark.parametrize(
+    ("cdx_url", "name"),
+    [
+        ("https://web.archive.org/cdx/search/cdx", "web.archive.org"),
+        ("http://127.0.0.1:8080/psg/cdx", "127.0.0.1:8080/psg"),
+        ("https://www.webarchive.org.uk/wayback/archive/cdx",
+         "www.webarchive.org.uk/wayback/archive"),
+        ("http://127.0.0.1:8002/cdx/search/cdx", "127.0.0.1:8002"),
+    ],
+)  # fmt: skip
+def test_a_web_archive_is_named_by_its_cdx_server(cdx_url, name):
+    assert web_archive_name(cdx_url) == name
