@@ -141,19 +141,20 @@ class _CrawlRebuild:
     def pages(self, *, posts: bool) -> int:
         """The listing pages (or pages of posts) in the order they came."""
         responses = 0
-        for fetched in self.warc.answers():
-            if isinstance(fetched, Unanswered):
-                self._is_item_page(fetched)
+        for answer in self.warc.answers():
+            if isinstance(answer, Unanswered):
+                self._kept_as_item_page(answer)
                 continue
             responses += 1
-            if self._is_item_page(fetched):
+            if self._kept_as_item_page(answer):
                 continue
-            read = self._posts_page(fetched) if posts else self._listing_page(fetched)
+            read = self._posts_page(answer) if posts else self._listing_page(answer)
             if read is not None:
                 self.write(read)
         return responses
 
-    def _is_item_page(self, answer: Fetched | Unanswered) -> bool:
+    def _kept_as_item_page(self, answer: Fetched | Unanswered) -> bool:
+        """Keep the answer for its item if it is an item page's; say if it was."""
         item_id = item_id_from_url(answer.url)
         if item_id is None:
             return False
@@ -204,15 +205,15 @@ class _CrawlRebuild:
         the crawl left it for the next run.
         """
         responses = 0
-        for fetched in self.warc.answers():
-            if isinstance(fetched, Unanswered):
-                self._is_item_page(fetched)
+        for answer in self.warc.answers():
+            if isinstance(answer, Unanswered):
+                self._kept_as_item_page(answer)
                 continue
             responses += 1
-            if is_cdx_answer(fetched.url):
-                self.reading.listed(parse_cdx(fetched.body).captures)
+            if is_cdx_answer(answer.url):
+                self.reading.listed(parse_cdx(answer.body).captures)
             else:
-                self._is_item_page(fetched)
+                self._kept_as_item_page(answer)
         to_fetch = []
         plan = self.reading.plan(
             self.archive.listed_captures(), self.archive.parsed_digests

@@ -162,16 +162,8 @@ class WarcFile:
         """Write that the request for `url` got no answer, and why, dated `at`."""
         if self._file.closed:
             return
-        data = f"{UNANSWERED}: {_one_line(reason)}\r\n".encode()
-        record = self._writer.create_warc_record(
-            url,
-            "metadata",
-            payload=io.BytesIO(data),
-            length=len(data),
-            warc_content_type="application/warc-fields",
-            warc_headers_dict={"WARC-Date": at},
-        )
-        self._write(record)
+        fields = {UNANSWERED: _one_line(reason)}
+        self._write(self._fields_record(url, fields, {"WARC-Date": at}))
         self.records += 1
 
     def close(self, outcome: dict[str, str] | None = None) -> None:
@@ -193,19 +185,21 @@ class WarcFile:
                 raise WarcError(f"cannot write {self.path}: {error.strerror}") from None
 
     def _outcome_record(self, outcome: dict[str, str]):
-        payload = "".join(f"{name}: {value}\r\n" for name, value in outcome.items())
+        refers_to = self._info.rec_headers.get_header("WARC-Record-ID")
+        return self._fields_record("", outcome, {"WARC-Refers-To": refers_to})
+
+    def _fields_record(self, url: str, fields: dict[str, str], headers: dict):
+        """A `metadata` record of `name: value` lines (application/warc-fields)."""
+        payload = "".join(f"{name}: {value}\r\n" for name, value in fields.items())
         data = payload.encode("utf-8")
-        record = self._writer.create_warc_record(
-            "",
+        return self._writer.create_warc_record(
+            url,
             "metadata",
             payload=io.BytesIO(data),
             length=len(data),
             warc_content_type="application/warc-fields",
-            warc_headers_dict={
-                "WARC-Refers-To": self._info.rec_headers.get_header("WARC-Record-ID")
-            },
+            warc_headers_dict=headers,
         )
-        return record
 
     def _write(self, record) -> None:
         """Write a whole record, or raise WarcError and write no more."""
