@@ -341,6 +341,7 @@ def _fetched(record, content: bytes) -> Fetched:
         body=content,
         captured_at=record.rec_headers.get_header("WARC-Date"),
         location=http.get_header("Location"),
+        memento_datetime=http.get_header("Memento-Datetime"),
     )
 
 

@@ -152,6 +152,15 @@ def expected_records(directory: Path) -> list[dict]:
         return [json.loads(line) for line in lines]
 
 
+def reparse_and_diff(db: Path) -> subprocess.CompletedProcess:
+    """`psg reparse` of a crawl's WARC files into a new file, then `psg diff`."""
+    rebuilt = db.with_name("rebuilt.db")
+    result = psg("reparse", "--warc", str(db.parent / "warc"), "--db", str(rebuilt),
+                 cwd=db.parent)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return psg("diff", str(db), str(rebuilt), cwd=db.parent)
+
+
 @dataclass
 class Crawled:
     """A finished crawl: its archive, the server's URL, psg's output, the requests."""

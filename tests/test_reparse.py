@@ -26,6 +26,7 @@ from helpers import (
     linked_to_live_host,
     psg,
     query,
+    reparse_and_diff,
     serving,
 )
 from warcio.archiveiterator import ArchiveIterator
@@ -274,15 +275,6 @@ def test_psg_diff_of_a_crawl_and_its_reparse_finds_no_change(
     result = psg("diff", str(full_text_crawls.db), str(reparsed), cwd=reparsed.parent)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 added, 0 removed, 0 changed" in result.stderr
-
-
-def reparse_and_diff(db: Path) -> subprocess.CompletedProcess:
-    """`psg reparse` of a crawl's WARC files into a new file, then `psg diff`."""
-    rebuilt = db.with_name("rebuilt.db")
-    result = psg("reparse", "--warc", str(db.parent / "warc"), "--db", str(rebuilt),
-                 cwd=db.parent)  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    return psg("diff", str(db), str(rebuilt), cwd=db.parent)
 
 
 def test_a_crawl_of_a_copy_linking_to_the_live_host_reparses_the_same(

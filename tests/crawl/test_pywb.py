@@ -16,14 +16,14 @@ from http import HTTPStatus
 from pathlib import Path
 
 import pytest
-from helpers import psg, pywb, query
+from helpers import psg, pywb, query, reparse_and_diff
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from psgmirror.wayback.build import build_wayback
 from psgmirror.wayback.serve import WaybackServer
 
-WEEKS = 8
+WEEKS = 30
 COLLECTION = "psg"
 
 # What a crawl of the same captures must give, whichever archive served them.
@@ -73,7 +73,7 @@ def _response(writer: WARCWriter, captures: Path, capture: dict):
 def captures(tmp_path_factory) -> Path:
     """Weeks of captures, in the emulation's directory and as WARC files."""
     root = tmp_path_factory.mktemp("pywb")
-    build_wayback(root / "captures", weeks=WEEKS, items=400)
+    build_wayback(root / "captures", weeks=WEEKS)
     write_warcs(root / "captures", root / "warcs")
     return root
 
@@ -85,10 +85,14 @@ def pywb_archive(root: Path, directory: Path):
         yield f"{url}/"
 
 
-def wayback_crawl(cdx_url: str, replay_url: str, db: Path, *extra: str):
+def wayback_crawl(
+    cdx_url: str, replay_url: str, db: Path, *extra: str, warc: bool = False
+):
+    """A Wayback crawl into `db`, writing a WARC file only if asked."""
+    warc = () if warc else ("--no-warc",)
     return psg(
         "crawl", "--source", "wayback", "--cdx-url", cdx_url, "--replay-url",
-        replay_url, "--db", str(db), "--delay", "0", "--no-warc", *extra,
+        replay_url, "--db", str(db), "--delay", "0", *warc, *extra,
         cwd=db.parent,
     )  # fmt: skip
 
@@ -113,7 +117,10 @@ def test_a_pywb_archive_gives_what_the_emulation_gives(captures, tmp_path):
     assert query(through_pywb, "SELECT DISTINCT web_archive FROM captures") == [(name,)]
     assert query(through_pywb, "SELECT web_archive FROM crawls") == [(name,)]
     assert "Traceback" not in result.stderr
-    assert query(through_pywb, ITEMS) == query(through_emulation, ITEMS)
+    items = query(through_pywb, ITEMS)
+    shown = json.loads((root / "captures" / "expected.json").read_text())
+    assert len(items) == len(shown)
+    assert items == query(through_emulation, ITEMS)
     assert query(through_pywb, VERSIONS) == query(through_emulation, VERSIONS)
     # pywb does not collapse by digest: it lists the unchanged recapture that
     # the emulation's collapse=digest hides, and the crawl records it as the
@@ -172,3 +179,36 @@ def test_captures_read_from_the_emulation_are_not_fetched_again_from_pywb(
         [("same content",)],
     )
     assert query(db, ITEMS) == before
+
+
+FULL_TEXTS = (
+    "SELECT id, body_fetched, body_error, length(body) FROM items "
+    "WHERE body_fetched IS NOT NULL ORDER BY id"
+)
+
+
+def test_full_texts_from_pywb_are_dated_by_their_own_capture(captures, tmp_path):
+    """pywb serves the capture nearest the asked time without a redirect; the
+    item page's time is the capture's own (Memento-Datetime), as through the
+    Internet Archive's redirect to it, and the WARC file keeps it."""
+    root = captures
+    through_emulation = tmp_path / "emulation" / "psg.db"
+    through_emulation.parent.mkdir()
+    crawled = emulation_crawl(root / "captures", through_emulation, "--full-text")
+    assert crawled.returncode == 0, crawled.stderr
+    through_pywb = tmp_path / "pywb" / "psg.db"
+    through_pywb.parent.mkdir()
+    with pywb_archive(root, tmp_path) as base:
+        result = wayback_crawl(
+            f"{base}cdx", base, through_pywb, "--full-text", warc=True
+        )
+    assert result.returncode == 0, result.stderr
+    texts = query(through_pywb, FULL_TEXTS)
+    assert texts == query(through_emulation, FULL_TEXTS)
+    item_pages = "SELECT COUNT(*) FROM items WHERE body IS NOT NULL"
+    assert query(through_pywb, item_pages)[0][0] > 0
+    # Not the listing's time: each item page was captured on its own.
+    listing_times = "SELECT COUNT(*) FROM items WHERE body_fetched = first_seen"
+    assert query(through_pywb, listing_times)[0][0] < len(texts)
+    diff = reparse_and_diff(through_pywb)
+    assert diff.returncode == 0, diff.stdout + diff.stderr

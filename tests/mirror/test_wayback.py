@@ -7,6 +7,7 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
+from email.utils import parsedate_to_datetime
 
 import pytest
 from click.testing import CliRunner
@@ -120,6 +121,8 @@ def test_replay_gives_the_capture_as_archived(server, wayback):
     status, headers, body = get(server, f"/web/{stamp}id_/{original}")
     assert status == 200 and headers["Content-Type"] == mimetype
     assert body == (directory / "captures" / digest).read_bytes()
+    dated = parsedate_to_datetime(headers["Memento-Datetime"])
+    assert dated.strftime("%Y%m%d%H%M%S %Z") == f"{stamp} UTC"
     elsewhere = str(int(stamp) + 3600)  # no capture then: the nearest one
     status, headers, _ = get(server, f"/web/{elsewhere}id_/{original}")
     assert status == 302 and headers["Location"] == f"/web/{stamp}id_/{original}"

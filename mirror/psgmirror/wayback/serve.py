@@ -3,9 +3,9 @@
 Over HTTP on 127.0.0.1, from a directory `wayback.build` wrote: the CDX
 server (`/cdx/search/cdx?url=...&output=json`, with `matchType`, `from`/`to`,
 `filter`, `collapse`, `limit`, `showResumeKey`/`resumeKey`) and raw replay
-(`/web/TIMESTAMPid_/URL`: the capture as archived, or a redirect to the
-nearest one). Its first `throttle` requests are answered 429 with
-`Retry-After: 1`.
+(`/web/TIMESTAMPid_/URL`: the capture as archived, dated by its
+Memento-Datetime header, or a redirect to the nearest one). Its first
+`throttle` requests are answered 429 with `Retry-After: 1`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import json
 import re
 import threading
 import time
+from datetime import datetime, timezone
+from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
@@ -100,11 +102,20 @@ class WaybackServer(LoopbackServer):
                 b"",
             )
         capture = exact[0]
-        headers = {"Content-Type": capture["mimetype"]}
+        headers = {
+            "Content-Type": capture["mimetype"],
+            "Memento-Datetime": memento_datetime(timestamp),
+        }
         if "location" in capture:
             headers["Location"] = f"/web/{timestamp}id_/{capture['location']}"
         body = (self.directory / "captures" / capture["digest"]).read_bytes()
         return int(capture["statuscode"]), headers, body
+
+
+def memento_datetime(timestamp: str) -> str:
+    """A capture's time as the Wayback Machine's Memento-Datetime header gives it."""
+    moment = datetime.strptime(timestamp, "%Y%m%d%H%M%S").replace(tzinfo=timezone.utc)
+    return format_datetime(moment, usegmt=True)
 
 
 def _filter(rule: str) -> tuple[bool, str, str]:

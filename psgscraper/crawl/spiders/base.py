@@ -184,6 +184,7 @@ def fetched_from(response) -> Fetched:
     """A Scrapy response as the reading code takes it, dated as it arrived."""
     content_type = response.headers.get("Content-Type")
     location = response.headers.get("Location")
+    memento = response.headers.get("Memento-Datetime")
     return Fetched(
         response.url,
         response.status,
@@ -191,6 +192,7 @@ def fetched_from(response) -> Fetched:
         response.body,
         response.meta.get(CAPTURED_AT),
         location.decode("latin-1") if location else None,
+        memento.decode("latin-1") if memento else None,
     )
 
 
