@@ -18,11 +18,13 @@ import sys
 import time
 import urllib.request
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from psgmirror.site.serve import MirrorServer
+from psgmirror.wordpress.serve import WordPressServer
 from psgscraper.parse import Listing, parse_listing
+from psgscraper.parse.wordpress import parse_posts
 
 # The project's root (scrapy.cfg), and the pages and files the tests read.
 PROJECT = Path(__file__).resolve().parent.parent
@@ -176,6 +178,19 @@ def listing_of(name: str, url: str) -> Listing:
     return parse_listing((FIXTURES / name).read_bytes(), url)
 
 
+def posts_page(*posts: tuple[str, str, str, str], page: int = 1) -> Listing:
+    """A page of WordPress posts, each (path, title, excerpt, date), as parsed."""
+    body = json.dumps(
+        [
+            {"id": n, "link": f"{SITE}{path}", "date": f"{date}T09:00:00",
+             "title": {"rendered": title}, "excerpt": {"rendered": f"<p>{text}</p>"}}
+            for n, (path, title, text, date) in enumerate(posts, start=1)
+        ]
+    )  # fmt: skip
+    url = f"{SITE}/wp-json/wp/v2/posts?page={page}"
+    return parse_posts(body.encode(), url).listing
+
+
 def rows(archive, sql: str, *params) -> list[tuple]:
     """Rows of a query on an open Archive."""
     return [tuple(row) for row in archive.conn.execute(sql, params)]
@@ -209,3 +224,12 @@ def pywb(directory: Path, collection: str, *archives: Path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+class OneModifiedTime(WordPressServer):
+    """The WordPress emulation with every post saved at once (a bulk edit)."""
+
+    def __init__(self, **options) -> None:
+        super().__init__(**options)
+        saved = self.posts[-1].modified
+        self.posts = [replace(post, modified=saved) for post in self.posts]

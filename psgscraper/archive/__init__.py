@@ -41,6 +41,7 @@ from .schema import (
     INTERRUPTED,
     OK,
     PARSED,
+    POSTS_KEYED_BY_TITLE,
     REDIRECT,
     RUNNING,
     SAME_CONTENT,
@@ -63,6 +64,16 @@ class Archive(Items, Captures, Crawls, ArchiveFile):
     `Archive(path)` creates the file or brings its schema up to date;
     `Archive(path, readonly=True)` only reads it.
     """
+
+    def __init__(self, path, *, readonly: bool = False) -> None:
+        super().__init__(path, readonly=readonly)
+        if self.upgraded_from is not None:
+            self._bring_data_up_to_date(self.upgraded_from)
+
+    def _bring_data_up_to_date(self, version: int) -> None:
+        """What a newer schema reads differently from the rows an older kept."""
+        if version <= POSTS_KEYED_BY_TITLE:
+            self.rekey_posts()
 
 
 __all__ = [

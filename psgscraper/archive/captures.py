@@ -9,7 +9,7 @@ from ..parse.cdx import CdxCapture
 from ..parse.wordpress import Post
 from .file import ArchiveFile
 from .items import _SEEN_AT
-from .schema import PARSED
+from .schema import OK, PARSED, WORDPRESS
 
 
 class Captures(ArchiveFile):
@@ -128,7 +128,9 @@ class Captures(ArchiveFile):
     # -- the current site's posts ---------------------------------------------
 
     def record_posts(self, crawl_id: int, posts: Iterable[Post]) -> None:
-        """Note each post's WordPress identity and dates."""
+        """Note each post's WordPress identity and dates, and the latest
+        `modified` the crawl has read (`crawls.modified_through`)."""
+        posts = list(posts)
         with self.transaction():
             for post in posts:
                 self.conn.execute(
@@ -145,18 +147,21 @@ class Captures(ArchiveFile):
                     (post.record.id, post.wp_id, post.link, post.date_gmt,
                      post.modified_gmt, crawl_id, crawl_id),
                 )  # fmt: skip
+            latest = max(filter(None, (p.modified_gmt for p in posts)), default=None)
+            if latest is not None:
+                self.conn.execute(
+                    "UPDATE crawls SET modified_through = ? WHERE id = ? "
+                    "AND (modified_through IS NULL OR modified_through < ?)",
+                    (latest, crawl_id, latest),
+                )
 
-    def holds_posts_unchanged(self, posts: Iterable[Post]) -> bool:
-        """True when every post is in the archive, last modified as it says."""
-        wanted = {post.record.id: post.modified_gmt for post in posts}
-        if not wanted:
-            return False
-        marks = ", ".join("?" for _ in wanted)
-        stored = dict(
-            self.conn.execute(
-                f"SELECT item_id, modified_gmt FROM wordpress_posts "
-                f"WHERE item_id IN ({marks})",
-                tuple(wanted),
-            )
-        )
-        return stored == wanted
+    def posts_modified_through(self, base_url: str) -> str | None:
+        """The latest `modified` that a crawl of the WordPress site at
+        `base_url` which ended `ok` read: every post modified until then is
+        held as it was then. None if no such crawl read any post."""
+        (latest,) = self.conn.execute(
+            "SELECT MAX(modified_through) FROM crawls WHERE source = ? "
+            "AND status = ? AND base_url = ?",
+            (WORDPRESS, OK, base_url),
+        ).fetchone()
+        return latest

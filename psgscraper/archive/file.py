@@ -26,11 +26,12 @@ class ArchiveFile:
     def __init__(self, path: str | os.PathLike, *, readonly: bool = False) -> None:
         self.path = Path(path)
         self.readonly = readonly
+        self.upgraded_from: int | None = None  # the schema version it had
         try:
             self.conn = self._connect()
             self.db = sqlite_utils.Database(self.conn)
             if not readonly:
-                ensure_schema(self.db, self.path)
+                self.upgraded_from = ensure_schema(self.db, self.path)
             else:
                 check_version(self.conn, self.path)
         except sqlite3.DatabaseError as error:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ..parse import RECORD_FIELDS, Listing, Record
 from ..parse.text import fold_key
+from ..parse.wordpress import POSTS
 from .crawls import Crawls
 from .schema import CONTENT_FIELDS, INTERNAL_COLUMNS, utc_now
 
@@ -113,7 +114,7 @@ class Items(Crawls):
             "listing_key, last_seen FROM items WHERE id = ?",
             (record.id,),
         ).fetchone()
-        key = listing_key(record.section, record.title, record.date_text)
+        key = _record_key(record)
         if stored is None:
             self._insert_item(record, key, crawl_id, seen_at)
             self._mark_duplicates(key)
@@ -206,7 +207,7 @@ class Items(Crawls):
         row.update(
             year=year_of(record.date),
             last_crawl=crawl_id,
-            listing_key=listing_key(record.section, record.title, record.date_text),
+            listing_key=_record_key(record),
             fingerprint=record.fingerprint,
         )
         assignments = ", ".join(f"{field} = ?" for field in fields)
@@ -359,6 +360,28 @@ class Items(Crawls):
             self._recount_crawl(crawl_id)
         return moved
 
+    def rekey_posts(self) -> int:
+        """Key each WordPress post by its text too, as archives before schema 6
+        did not, and mark its duplicates again; returns how many keys changed."""
+        changed = 0
+        with self.transaction():
+            rows = self.conn.execute(
+                "SELECT id, title, date_text, summary, listing_key FROM items "
+                "WHERE section = ?",
+                (POSTS,),
+            ).fetchall()
+            for item_id, title, date_text, summary, old_key in rows:
+                key = listing_key(POSTS, title, date_text, summary)
+                if key == old_key:
+                    continue
+                self.conn.execute(
+                    "UPDATE items SET listing_key = ? WHERE id = ?", (key, item_id)
+                )
+                self._mark_duplicates(old_key)
+                self._mark_duplicates(key)
+                changed += 1
+        return changed
+
     # -- questions a crawl asks -----------------------------------------------
 
     def holds_unchanged(self, records: Iterable[Record]) -> bool:
@@ -381,10 +404,22 @@ def _content(record: Record) -> tuple:
     return tuple(getattr(record, field) for field in CONTENT_FIELDS)
 
 
-def listing_key(section: str | None, title: str, date_text: str | None) -> str:
-    """Same section, folded title and date line: one piece, whatever its ids."""
-    key = "\n".join((section or "", fold_key(title), fold_key(date_text or "")))
-    return hashlib.sha1(key.encode()).hexdigest()[:16]
+def listing_key(
+    section: str | None, title: str, date_text: str | None, summary: str | None
+) -> str:
+    """Same section, folded title and date line: one piece, whatever its ids.
+
+    A WordPress post has no date line, and a recurring column's posts share
+    a title: two posts are one piece only when their texts are the same too.
+    """
+    parts = [section or "", fold_key(title), fold_key(date_text or "")]
+    if section == POSTS:
+        parts.append(fold_key(summary or ""))
+    return hashlib.sha1("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def _record_key(record: Record) -> str:
+    return listing_key(record.section, record.title, record.date_text, record.summary)
 
 
 def id_order(item_id: str) -> tuple:

@@ -18,8 +18,11 @@ from pathlib import Path
 
 import sqlite_utils
 
-# 2: newsletters view; 3: full texts, WARC; 4: captures, sources; 5: web archives
-SCHEMA_VERSION = 5
+# 2: newsletters view; 3: full texts, WARC; 4: captures, sources; 5: web
+# archives; 6: crawls.modified_through, WordPress posts keyed by their text
+SCHEMA_VERSION = 6
+# The version whose archives key posts by title alone (`items.listing_key`).
+POSTS_KEYED_BY_TITLE = 5
 
 # The table of the newsletter's items: what export, diff and search read.
 ITEMS = "items"
@@ -67,6 +70,7 @@ TABLES = {
             "errors": int,
             "message": str,
             "warc": str,
+            "modified_through": str,
         },
         "pk": "id",
         "not_null": ["started", "status"],
@@ -300,16 +304,20 @@ def check_version(conn: sqlite3.Connection, path: Path) -> int:
     return version
 
 
-def ensure_schema(db: sqlite_utils.Database, path: Path) -> None:
-    """Create the schema, or bring an archive of an older schema up to date."""
-    if check_version(db.conn, path) == SCHEMA_VERSION:
-        return
-    if db.table_names():
+def ensure_schema(db: sqlite_utils.Database, path: Path) -> int | None:
+    """Create the schema, or bring an archive of an older schema up to date;
+    return the version an existing archive had, None if it was current or new."""
+    version = check_version(db.conn, path)
+    if version == SCHEMA_VERSION:
+        return None
+    existing = bool(db.table_names())
+    if existing:
         check_archive(db.conn, path)
     db.enable_wal()
     _create_tables(db)
     db.conn.execute(_NEWSLETTERS_SQL)
     db.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    return version if existing else None
 
 
 def _create_tables(db: sqlite_utils.Database) -> None:

@@ -284,6 +284,9 @@ def _table_descriptions() -> dict:
                 "message": "What failed, with the URLs",
                 "warc": "The WARC file that keeps its requests and responses, "
                 "from the archive's directory",
+                "modified_through": "For wordpress, the latest time a post it "
+                "read was modified (UTC); the next --incremental crawl asks for "
+                "posts modified since",
             },
         },
     }

@@ -5,7 +5,7 @@ from dataclasses import replace
 import pytest
 from helpers import SITE, listing_of, rows
 
-from psgscraper.archive import PARSED, SAME_CONTENT, SKIPPED, Archive
+from psgscraper.archive import FAILED, OK, PARSED, SAME_CONTENT, SKIPPED, Archive
 from psgscraper.parse.cdx import CdxCapture
 from psgscraper.parse.wordpress import Post
 
@@ -74,18 +74,23 @@ def post(record, modified):
                 modified, record)  # fmt: skip
 
 
-def test_posts_are_known_by_their_last_modification(archive, news):
+def test_posts_are_held_as_modified_until_the_latest_an_ok_crawl_read(archive, news):
     crawl = archive.start_crawl(SITE, ["news"], source="wordpress")
     archive.record_page(crawl, news)
-    first = [post(record, "2019-05-02T10:00:00+00:00") for record in news.items[:3]]
-    assert not archive.holds_posts_unchanged(first)
+    first = [
+        post(record, f"2019-05-0{n}T10:00:00+00:00")
+        for n, record in enumerate(news.items[:3], start=1)
+    ]
     archive.record_posts(crawl, first)
-    assert archive.holds_posts_unchanged(first)
-    assert not archive.holds_posts_unchanged([])
+    assert archive.posts_modified_through(SITE) is None  # still running
+    archive.finish_crawl(crawl, OK)
+    assert archive.posts_modified_through(SITE) == "2019-05-03T10:00:00+00:00"
+    assert archive.posts_modified_through("http://elsewhere.test/") is None
+    # A crawl that failed may have missed posts modified before what it read.
     later = archive.start_crawl(SITE, ["news"], source="wordpress")
     edited = replace(first[0], modified_gmt="2019-06-01T00:00:00+00:00")
-    assert not archive.holds_posts_unchanged([edited, *first[1:]])
     archive.record_posts(later, [edited])
-    assert archive.holds_posts_unchanged([edited, *first[1:]])
+    archive.finish_crawl(later, FAILED)
+    assert archive.posts_modified_through(SITE) == "2019-05-03T10:00:00+00:00"
     stored = archive.db["wordpress_posts"].get(edited.record.id)
     assert (stored["first_crawl"], stored["last_crawl"]) == (crawl, later)

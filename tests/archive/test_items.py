@@ -5,7 +5,7 @@ import sqlite3
 from dataclasses import replace
 
 import pytest
-from helpers import SITE, listing_of, rows
+from helpers import SITE, listing_of, posts_page, rows
 
 from psgscraper.archive import OK, Archive
 from psgscraper.parse.records import REPEATED
@@ -140,6 +140,29 @@ def test_a_recurring_title_with_another_date_is_no_duplicate(archive):
     assert rows(
         archive, "SELECT COUNT(*) FROM items WHERE duplicate_of IS NOT NULL"
     ) == [(0,)]
+
+
+@pytest.mark.parametrize(
+    ("later_text", "duplicate"),
+    [("This week in Barranco.", False), ("This week in Miraflores.", True)],
+)
+def test_posts_with_one_title_are_one_piece_only_when_their_texts_are(
+    archive, later_text, duplicate
+):
+    page = posts_page(
+        ("/2020/01/letter-from-lima/", "Letter from Lima", "This week in Miraflores.",
+         "2020-01-11"),
+        ("/2020/02/letter-from-lima/", "Letter from Lima", later_text, "2020-02-08"),
+    )  # fmt: skip
+    crawl = archive.start_crawl(SITE, ["posts"], source="wordpress")
+    archive.record_page(crawl, page)
+    assert rows(archive, "SELECT id, duplicate_of FROM items ORDER BY id") == [
+        ("/2020/01/letter-from-lima/", None),
+        (
+            "/2020/02/letter-from-lima/",
+            "/2020/01/letter-from-lima/" if duplicate else None,
+        ),
+    ]
 
 
 def test_items_that_turn_out_to_be_a_repeated_block_move_to_boilerplate(archive, news):

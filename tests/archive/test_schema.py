@@ -5,7 +5,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES, SITE, listing_of, rows
+from helpers import FIXTURES, SITE, listing_of, posts_page, rows
 
 from psgscraper.archive import SCHEMA_VERSION, Archive, ArchiveError
 from psgscraper.archive.schema import (
@@ -135,6 +135,34 @@ def test_an_older_archive_is_brought_up_to_date_keeping_its_rows(archive_v2):
         )
         assert rows(archive, SEARCH, "quinoa") == [("article-1235",)]
         assert rows(archive, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_posts_an_older_archive_took_for_duplicates_by_their_title_are_not(tmp_path):
+    path = tmp_path / "psg.db"
+    with Archive(path) as archive:
+        crawl = archive.start_crawl(SITE, ["posts"], source="wordpress")
+        archive.record_page(crawl, posts_page(
+            ("/2020/01/letter-from-lima/", "Letter from Lima", "In Miraflores.",
+             "2020-01-11"),
+            ("/2020/02/letter-from-lima/", "Letter from Lima", "In Barranco.",
+             "2020-02-08"),
+        ))  # fmt: skip
+    # As schema 5 kept them: one key for the title, the later post a duplicate.
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE items SET listing_key = 'the title alone'")
+    conn.execute(
+        "UPDATE items SET duplicate_of = '/2020/01/letter-from-lima/' "
+        "WHERE id = '/2020/02/letter-from-lima/'"
+    )
+    conn.execute("PRAGMA user_version = 5")
+    conn.commit()
+    conn.close()
+    with Archive(path) as archive:
+        assert rows(archive, "SELECT COUNT(DISTINCT listing_key) FROM items") == [(2,)]
+        assert rows(archive, "SELECT id FROM items WHERE duplicate_of IS NULL") == [
+            ("/2020/01/letter-from-lima/",),
+            ("/2020/02/letter-from-lima/",),
+        ]
 
 
 SEARCH = (
