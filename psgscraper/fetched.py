@@ -29,6 +29,7 @@ class Fetched:
     captured_at: str | None = None
     location: str | None = None  # a redirect's Location header
     memento_datetime: str | None = None  # a web archive's Memento-Datetime header
+    link: str | None = None  # the Link header (WordPress names its API there)
 
     @property
     def seen_at(self) -> str | None:

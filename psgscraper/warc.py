@@ -342,6 +342,8 @@ def _fetched(record, content: bytes) -> Fetched:
         captured_at=record.rec_headers.get_header("WARC-Date"),
         location=http.get_header("Location"),
         memento_datetime=http.get_header("Memento-Datetime"),
+        link=", ".join(value for name, value in http.headers if name.lower() == "link")
+        or None,
     )
 
 

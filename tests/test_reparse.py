@@ -505,7 +505,9 @@ def test_a_wordpress_crawl_is_rebuilt_from_its_warc(tmp_path):
                  cwd=tmp_path)  # fmt: skip
     assert result.returncode == 0, result.stderr
     posts = "SELECT * FROM wordpress_posts ORDER BY item_id"
-    crawls = "SELECT source, pages, items_new, items_changed FROM crawls"
+    crawls = (
+        "SELECT source, pages, items_new, items_changed, modified_through FROM crawls"
+    )
     for sql in (TEXT, VERSIONS, posts, crawls):
         assert query(new, sql) == query(db, sql)
     assert query(db, "SELECT COUNT(*) FROM item_versions")[0][0] > 0

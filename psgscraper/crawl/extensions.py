@@ -27,7 +27,6 @@ from scrapy.utils.defer import deferred_from_coro
 from ..archive import FAILED, INTERRUPTED, OK, Archive
 from ..fetched import capture_time
 from ..parse import Record
-from ..parse.wordpress import Post
 from ..warc import WarcError, WarcFile
 
 STOPPED = "stopped"  # finish reason of a crawl stopped by a fault (`stop`)
@@ -293,9 +292,9 @@ class ArchiveView:
         archive = self._opened()
         return archive is not None and archive.holds_unchanged(records)
 
-    def holds_posts_unchanged(self, posts: Iterable[Post]) -> bool:
+    def posts_modified_through(self, base_url: str) -> str | None:
         archive = self._opened()
-        return archive is not None and archive.holds_posts_unchanged(posts)
+        return archive.posts_modified_through(base_url) if archive else None
 
     def wanting_full_text(self, records: Iterable[Record]) -> list[Record]:
         """The records whose own page is worth fetching (all with a link, when

@@ -16,6 +16,11 @@ module reads such a page into the same `Record`s as `parse_listing`:
 
 A body that is no list of posts, or WordPress's error object (as it answers a
 page past the last one), gives no items and a `reason`.
+
+`api_root` reads where a site's API is from any page of it: WordPress names
+it in a `Link` header (`rel="https://api.w.org/"`) and in the page's head,
+as `/wp-json/` or, where the web server does not rewrite that path,
+`/index.php?rest_route=/`.
 """
 
 from __future__ import annotations
@@ -47,6 +52,11 @@ WORDPRESS_ERROR = "WordPress error"
 # WordPress's answer to a page number past the last page.
 PAST_THE_END_CODE = "rest_post_invalid_page_number"
 
+# The link relation by which WordPress names its REST API's root.
+API_REL = "https://api.w.org/"
+_LINK_VALUE = re.compile(r"<([^>]*)>((?:\s*;\s*[^;,]*)*)")
+_REL = re.compile(r"""\brel\s*=\s*(?:"([^"]*)"|([^\s;,"]+))""", re.I)
+
 _MORE_LINK_CLASS = re.compile(r"^(?:more-link|read-more|more)$", re.I)
 _CONTINUE_READING = re.compile(r"^continue\s+reading\b", re.I)
 _BRACKETED_ELLIPSIS = re.compile(r"\s*\[\s*(?:\u2026|\.\.\.)\s*\]$")
@@ -74,13 +84,16 @@ class Post:
 class Posts:
     """What `parse_posts` read from one page.
 
-    `listing.items` are the posts' records in the API's order; `code` is the
+    `listing.items` are the posts' records in the API's order; `listed` is
+    how many post objects the page held, those without a record included (a
+    post with neither title nor text), as the API counts them; `code` is the
     error code when the body is WordPress's error object.
     """
 
     listing: Listing
     posts: tuple[Post, ...] = ()
     code: str | None = None
+    listed: tuple[int | str, ...] = ()  # each listed post's id (or its position)
 
 
 def parse_posts(body: bytes | str, page_url: str, section: str = POSTS) -> Posts:
@@ -101,15 +114,36 @@ def parse_posts(body: bytes | str, page_url: str, section: str = POSTS) -> Posts
     ):
         return Posts(Listing(page_url, section, reason=NOT_POSTS))
     posts: list[Post] = []
+    listed: list[int | str] = []
     for entry in data:
         if not isinstance(entry, dict):
             continue
+        wp_id = _wordpress_id(entry.get("id"))
+        listed.append(wp_id if wp_id is not None else f"{page_url}#{len(listed)}")
         post = read_post(entry, page_url, section, len(posts) + 1)
         if post is not None:
             posts.append(post)
     records = tuple(post.record for post in posts)
     reason = None if posts else NO_POSTS
-    return Posts(Listing(page_url, section, items=records, reason=reason), tuple(posts))
+    listing = Listing(page_url, section, items=records, reason=reason)
+    return Posts(listing, tuple(posts), listed=tuple(listed))
+
+
+def api_root(link_header: str | None, body: bytes, page_url: str) -> str | None:
+    """The root of the REST API a WordPress page names (absolute), from its
+    `Link` header or else its head's `<link rel="https://api.w.org/">`; None
+    if it names none."""
+    for target, parameters in _LINK_VALUE.findall(link_header or ""):
+        for quoted, bare in _REL.findall(parameters):
+            if API_REL in (quoted or bare).split():
+                return _absolute(target, page_url)
+    if not body or looks_binary(body):
+        return None
+    head = BeautifulSoup(body, "lxml").head
+    for link in head.find_all("link", href=True) if head else ():
+        if API_REL in (link.get("rel") or []):
+            return _absolute(link["href"], page_url)
+    return None
 
 
 def _json(body: bytes | str) -> tuple[object, str | None]:

@@ -23,8 +23,10 @@ from .pages import (
     parse_fetched_item_page,
     parse_fetched_listing,
     parse_fetched_posts,
+    posts_shortfall,
     posts_url,
     text_not_had,
+    wordpress_api_root,
 )
 
 __all__ = [
@@ -41,6 +43,8 @@ __all__ = [
     "parse_fetched_item_page",
     "parse_fetched_listing",
     "parse_fetched_posts",
+    "posts_shortfall",
     "posts_url",
     "text_not_had",
+    "wordpress_api_root",
 ]

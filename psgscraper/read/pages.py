@@ -10,7 +10,7 @@ is a `Reader`'s.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from ..fetched import Fetched
 from ..parse import (
@@ -22,7 +22,7 @@ from ..parse import (
     parse_listing,
 )
 from ..parse.links import is_first_page
-from ..parse.wordpress import POSTS, Post, Posts, parse_posts
+from ..parse.wordpress import POSTS, Post, Posts, api_root, parse_posts
 
 # WordPress's posts list, and the one page of it a crawl asks at a time.
 POSTS_ROUTE = "/wp/v2/posts"
@@ -107,12 +107,43 @@ def _is_first_page(listing: Listing) -> bool:
     return is_first_page(listing.page_url)
 
 
-def posts_url(base_url: str, query: str, *, pretty: bool) -> str:
-    """A page of the posts list, at `/wp-json/` or, without pretty permalinks,
-    through the `rest_route` parameter."""
-    if pretty:
-        return f"{base_url}wp-json{POSTS_ROUTE}?{query}"
-    return f"{base_url}?rest_route={POSTS_ROUTE}&{query}"
+def wordpress_api_root(fetched: Fetched) -> str | None:
+    """The REST API's root that a page of a WordPress site names, or None.
+
+    Found as WordPress documents its discovery, not guessed: `/wp-json/`
+    answers only where the web server rewrites it, and a server that sends
+    every path to index.php answers a site without pretty permalinks there
+    with a redirect to its home page.
+    """
+    return api_root(fetched.link, fetched.body, fetched.url)
+
+
+def posts_url(api_root: str, query: str) -> str:
+    """A page of the posts list under the API's root: `/wp-json/wp/v2/posts?...`,
+    or `...?rest_route=/wp/v2/posts&...` for a root given as a `rest_route`."""
+    parts = urlsplit(api_root)
+    params = parse_qsl(parts.query, keep_blank_values=True)
+    if any(name == "rest_route" for name, _ in params):
+        routed = [
+            (name, value.rstrip("/") + POSTS_ROUTE if name == "rest_route" else value)
+            for name, value in params
+        ]
+        routed_query = f"{urlencode(routed, safe='/')}&{query}"
+        return urlunsplit(parts._replace(query=routed_query))
+    path = parts.path.rstrip("/") + POSTS_ROUTE
+    return urlunsplit(parts._replace(path=path, query=query))
+
+
+def posts_shortfall(counted: int | None, listed: int) -> str | None:
+    """Why the posts read fall short of the number the site counts for the
+    query (`X-WP-Total`), or None: a post was skipped between two pages (one
+    published, unpublished or deleted as they were read)."""
+    if counted is None or listed >= counted:
+        return None
+    return (
+        f"read {listed} of the {counted} posts the site counts (X-WP-Total): "
+        "some were missed, perhaps as posts changed during the crawl; run it again"
+    )
 
 
 def is_posts_url(url: str) -> bool:

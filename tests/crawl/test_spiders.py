@@ -138,33 +138,83 @@ def posts_response(url: str, body: bytes, status=200, **headers) -> TextResponse
     return TextResponse(url, status=status, body=body, request=request, headers=headers)
 
 
-def test_wordpress_without_pretty_permalinks_is_asked_through_rest_route(tmp_path):
+def home_response(url: str, status=200, **headers) -> TextResponse:
+    request = Request(url, meta={"captured_at": "2026-12-02T10:00:00.000000Z"})
+    headers = {"Content-Type": "text/html", **headers}
+    body = b"<html><head><title>PSG</title></head><body></body></html>"
+    return TextResponse(url, status=status, body=body, request=request, headers=headers)
+
+
+@pytest.mark.parametrize(
+    ("api_root", "first_page"),
+    [
+        (f"{SITE}wp-json/", f"{SITE}wp-json/wp/v2/posts?per_page=100&page=1"),
+        (
+            f"{SITE}index.php?rest_route=/",
+            f"{SITE}index.php?rest_route=/wp/v2/posts&per_page=100&page=1",
+        ),
+    ],
+)
+def test_wordpress_is_asked_where_its_api_is_then_by_that_route(
+    tmp_path, api_root, first_page
+):
     spider = make_spider(WordPressSpider, tmp_path, base_url=SITE)
-    (first,) = outputs(spider.start())
-    assert first.url.startswith(f"{SITE}wp-json/wp/v2/posts?per_page=100&page=1")
-    (again,) = outputs(spider.parse(posts_response(first.url, b"", 404), 1, True))
-    assert again.url.startswith(f"{SITE}?rest_route=/wp/v2/posts&per_page=100&page=1")
+    (home,) = outputs(spider.start())
+    assert home.url == SITE
+    link = f'<{api_root}>; rel="https://api.w.org/"'
+    (first,) = outputs(spider.find_api(home_response(SITE, Link=link)))
+    assert first.url.startswith(first_page)
+    assert "orderby=id&order=asc" in first.url
+
+
+def test_a_site_naming_no_api_fails_saying_so(tmp_path):
+    spider = make_spider(WordPressSpider, tmp_path, base_url=SITE)
+    assert outputs(spider.find_api(home_response(SITE, 404))) == []
+    (failure,) = spider.crawler.get_extension(CrawlLife).failures
+    assert failure.startswith(f"{SITE}: HTTP 404, no WordPress API named there")
+
+
+def wordpress_spider_at_its_api(tmp_path) -> WordPressSpider:
+    spider = make_spider(WordPressSpider, tmp_path, base_url=SITE)
+    spider.api_root = f"{SITE}wp-json/"
+    return spider
 
 
 def test_a_wordpress_page_yields_its_posts_and_asks_for_every_other_page(tmp_path):
-    spider = make_spider(WordPressSpider, tmp_path, base_url=SITE)
+    spider = wordpress_spider_at_its_api(tmp_path)
     body = (FIXTURES / "wordpress" / "posts-page.json").read_bytes()
     url = f"{SITE}wp-json/wp/v2/posts?per_page=100&page=1"
     response = posts_response(url, body, **{"X-WP-TotalPages": "3"})
-    posts, *pages = outputs(spider.parse(response, page=1, pretty=True))
+    posts, *pages = outputs(spider.parse(response, page=1))
     assert isinstance(posts, PostsPage)
     assert len(posts.posts) == len(json.loads(body))
     assert [r.cb_kwargs["page"] for r in pages] == [2, 3]
 
 
+@pytest.mark.parametrize(("counted", "failures"), [("3", 0), ("2", 0), ("4", 1)])
+def test_the_posts_read_are_checked_against_the_count_the_api_gives(
+    tmp_path, counted, failures
+):
+    spider = wordpress_spider_at_its_api(tmp_path)
+    body = (FIXTURES / "wordpress" / "posts-page.json").read_bytes()
+    assert len(json.loads(body)) == 3
+    url = f"{SITE}wp-json/wp/v2/posts?per_page=100&page=1"
+    headers = {"X-WP-TotalPages": "1", "X-WP-Total": counted}
+    outputs(spider.parse(posts_response(url, body, **headers), page=1))
+    life = spider.crawler.get_extension(CrawlLife)
+    assert len(life.failures) == failures
+    if failures:
+        assert "read 3 of the 4 posts the site counts (X-WP-Total)" in life.failures[0]
+
+
 def test_wordpress_past_the_last_page_ends_quietly_an_error_fails(tmp_path):
-    spider = make_spider(WordPressSpider, tmp_path, base_url=SITE)
+    spider = wordpress_spider_at_its_api(tmp_path)
     end = (FIXTURES / "wordpress" / "past-the-last-page.json").read_bytes()
     url = f"{SITE}wp-json/wp/v2/posts?page=4"
-    assert outputs(spider.parse(posts_response(url, end, 400), 4, True)) == []
+    assert outputs(spider.parse(posts_response(url, end, 400), 4)) == []
     life = spider.crawler.get_extension(CrawlLife)
     assert life.failures == []
-    assert outputs(spider.parse(posts_response(url, b"oops", 500), 4, True)) == []
+    assert outputs(spider.parse(posts_response(url, b"oops", 500), 4)) == []
     assert life.failures == [f"{url}: HTTP 500 (not JSON)"]
 
 

@@ -10,7 +10,7 @@ import math
 from pathlib import Path
 
 import pytest
-from helpers import free_port, psg, query, serving
+from helpers import OneModifiedTime, free_port, psg, query, serving
 
 from psgmirror.wordpress.serve import WordPressServer
 
@@ -42,16 +42,26 @@ def api_pages(requests: list[str]) -> list[str]:
     return [target for target in requests if "wp/v2/posts" in target]
 
 
-@pytest.mark.parametrize("pretty_permalinks", [True, False])
-def test_every_post_once_as_the_site_published_it(tmp_path, pretty_permalinks):
+SETUPS = [
+    pytest.param({}, id="pretty-permalinks"),
+    pytest.param({"pretty_permalinks": False}, id="plain-permalinks"),
+    pytest.param(
+        {"pretty_permalinks": False, "front_controller": True},
+        id="plain-permalinks-front-controller",
+    ),
+]
+
+
+@pytest.mark.parametrize("setup", SETUPS)
+def test_every_post_once_as_the_site_published_it(tmp_path, setup):
     db = tmp_path / "psg.db"
-    with WordPressServer(posts=POSTS, pretty_permalinks=pretty_permalinks) as server:
+    with WordPressServer(posts=POSTS, **setup) as server:
         result = wordpress_crawl(server, db)
         requests = list(server.requests)
         expected = answer_key(server)
         dates = {
-            path: (record["wp_id"], record["modified_gmt"])
-            for path, record in server.expected_records().items()
+            item_id: (record["wp_id"], record["modified_gmt"])
+            for item_id, record in server.expected_records().items()
         }
     assert result.returncode == 0, result.stderr
     assert stored_records(db) == expected
@@ -61,19 +71,46 @@ def test_every_post_once_as_the_site_published_it(tmp_path, pretty_permalinks):
     assert query(db, "SELECT source, status, pages, items_new FROM crawls") == [
         ("wordpress", "ok", math.ceil(POSTS / 100), POSTS)
     ]
-    # Each page of 100 asked for once (after a 404 at /wp-json/ where pretty
-    # permalinks are off), and robots.txt.
+    # Beside robots.txt (and the slash WordPress adds to it without pretty
+    # permalinks): the home page naming the API, then each page of 100 once,
+    # by the route the home page named.
     pages = api_pages(requests)
-    assert (
-        len(pages)
-        == len(set(pages))
-        == math.ceil(POSTS / 100) + (not pretty_permalinks)
-    )
-    assert all("per_page=100" in page for page in pages)
-    assert len(requests) == len(pages) + 1
-    if not pretty_permalinks:
-        assert pages[0].startswith("/wp-json/")
-        assert all("rest_route=" in page for page in pages[1:])
+    asked = [target for target in requests if not target.startswith("/robots.txt")]
+    assert asked == ["/", *pages]
+    assert len(pages) == len(set(pages)) == math.ceil(POSTS / 100)
+    assert all("per_page=100" in page and "orderby=id" in page for page in pages)
+    pretty = setup.get("pretty_permalinks", True)
+    assert all(page.startswith("/wp-json/" if pretty else "/index.php?rest_route=")
+               for page in pages)  # fmt: skip
+
+
+def test_posts_whose_modified_times_tie_are_each_read_once(tmp_path):
+    db = tmp_path / "psg.db"
+    with OneModifiedTime(posts=POSTS) as server:
+        result = wordpress_crawl(server, db)
+        expected = answer_key(server)
+    assert result.returncode == 0, result.stderr
+    assert stored_records(db) == expected
+
+
+class LosingAPost(WordPressServer):
+    """A site whose oldest post is deleted once the first page was read."""
+
+    def list_posts(self, params):
+        answer = super().list_posts(params)
+        if params.get("page") == "1" and len(self.posts) == POSTS:
+            self.posts = self.posts[1:]
+        return answer
+
+
+def test_posts_missed_between_pages_fail_the_crawl_with_a_message(tmp_path):
+    db = tmp_path / "psg.db"
+    with LosingAPost(posts=POSTS) as server:
+        result = wordpress_crawl(server, db)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"read {POSTS - 1} of the {POSTS} posts the site counts" in result.stderr
+    assert query(db, "SELECT status FROM crawls") == [("failed",)]
 
 
 def test_an_incremental_run_reads_the_newly_modified_posts_and_keeps_versions(
@@ -143,5 +180,5 @@ def test_a_site_without_the_api_fails_with_a_message(tmp_path, mirror_week0):
         )  # fmt: skip
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "not JSON where items were expected" in result.stderr
+    assert "no WordPress API named there" in result.stderr
     assert query(db, "SELECT source, status FROM crawls") == [("wordpress", "failed")]

@@ -15,6 +15,7 @@ from psgscraper.parse.wordpress import (
     NO_POSTS,
     NOT_JSON,
     NOT_POSTS,
+    api_root,
     excerpt_text,
     html_text,
     parse_posts,
@@ -419,3 +420,48 @@ def test_parse_posts_never_raises(body):
     assert [record.position for record in posts.listing.items] == list(
         range(1, len(posts.listing.items) + 1)
     )
+
+
+SITE_ROOT = "http://127.0.0.1:8080/"
+
+
+@pytest.mark.parametrize(
+    ("link", "head", "root"),
+    [
+        # The header, as WordPress sends it, alone or among other links.
+        ('<http://127.0.0.1:8080/wp-json/>; rel="https://api.w.org/"', "",
+         "http://127.0.0.1:8080/wp-json/"),
+        ('<http://127.0.0.1:8080/index.php?rest_route=/>; rel="https://api.w.org/"',
+         "", "http://127.0.0.1:8080/index.php?rest_route=/"),
+        ('<http://127.0.0.1:8080/wp-json/wp/v2/pages/2>; rel="alternate"; '
+         'type="application/json", <http://127.0.0.1:8080/wp-json/>; '
+         'rel="https://api.w.org/"', "", "http://127.0.0.1:8080/wp-json/"),
+        ("</wp-json/>; rel=https://api.w.org/", "", "http://127.0.0.1:8080/wp-json/"),
+        # Without the header (a proxy dropped it): the page's head.
+        (None, '<link rel="https://api.w.org/" href="/blog/wp-json/" />',
+         "http://127.0.0.1:8080/blog/wp-json/"),
+        # Other links, or none: no API named.
+        ('<http://127.0.0.1:8080/?p=4>; rel="shortlink"', "", None),
+        (None, '<link rel="stylesheet" href="/style.css" />', None),
+        (None, "", None),
+    ],
+)  # fmt: skip
+def test_a_wordpress_page_names_its_apis_root(link, head, root):
+    body = f"<html><head>{head}</head><body></body></html>".encode()
+    assert api_root(link, body, SITE_ROOT) == root
+
+
+def test_a_page_that_is_not_html_names_no_api():
+    assert api_root(None, b"\x00\x01\x02binary", SITE_ROOT) is None
+    assert api_root(None, b"", SITE_ROOT) is None
+
+
+def test_a_page_lists_each_post_object_even_one_without_a_record():
+    body = json.dumps(
+        [{"id": 7, "title": {"rendered": ""}, "excerpt": {"rendered": ""}},
+         {"id": 8, "link": f"{SITE_ROOT}2020/01/a/", "title": {"rendered": "A"}},
+         {"title": {"rendered": "No id"}}, "not a post"]
+    ).encode()  # fmt: skip
+    posts = parse_posts(body, f"{SITE_ROOT}wp-json/wp/v2/posts")
+    assert [post.wp_id for post in posts.posts] == [8]
+    assert len(posts.listed) == 3 and posts.listed[:2] == (7, 8)

@@ -12,6 +12,7 @@ from psgscraper.read import (
     full_text,
     is_posts_url,
     layout_changed,
+    posts_shortfall,
     posts_url,
     text_not_had,
 )
@@ -114,16 +115,37 @@ def test_an_item_page_with_an_error_status_gives_no_text(status):
     assert text_not_had("article-7", "timed out").error == "timed out"
 
 
-@pytest.mark.parametrize("pretty", [True, False])
-def test_a_posts_url_by_either_route_is_known_as_one(pretty):
-    url = posts_url(SITE, "per_page=100&page=3", pretty=pretty)
-    assert url == (
-        f"{SITE}wp-json/wp/v2/posts?per_page=100&page=3"
-        if pretty
-        else f"{SITE}?rest_route=/wp/v2/posts&per_page=100&page=3"
-    )
+@pytest.mark.parametrize(
+    ("api_root", "expected"),
+    [
+        (f"{SITE}wp-json/", f"{SITE}wp-json/wp/v2/posts?per_page=100&page=3"),
+        (f"{SITE}blog/wp-json", f"{SITE}blog/wp-json/wp/v2/posts?per_page=100&page=3"),
+        (
+            f"{SITE}index.php?rest_route=/",
+            f"{SITE}index.php?rest_route=/wp/v2/posts&per_page=100&page=3",
+        ),
+        (
+            f"{SITE}?rest_route=%2F",
+            f"{SITE}?rest_route=/wp/v2/posts&per_page=100&page=3",
+        ),
+    ],
+)
+def test_a_posts_url_by_either_route_is_known_as_one(api_root, expected):
+    url = posts_url(api_root, "per_page=100&page=3")
+    assert url == expected
     assert is_posts_url(url)
     assert posts_page_number(url) == 3
+
+
+@pytest.mark.parametrize(
+    ("counted", "listed", "short"),
+    [(None, 3, False), (3, 3, False), (3, 4, False), (0, 0, False), (4, 3, True)],
+)
+def test_posts_read_short_of_the_count_are_a_shortfall(counted, listed, short):
+    shortfall = posts_shortfall(counted, listed)
+    assert (shortfall is not None) == short
+    if short:
+        assert shortfall.startswith(f"read {listed} of the {counted} posts")
 
 
 @pytest.mark.parametrize(

@@ -185,6 +185,7 @@ def fetched_from(response) -> Fetched:
     content_type = response.headers.get("Content-Type")
     location = response.headers.get("Location")
     memento = response.headers.get("Memento-Datetime")
+    links = response.headers.getlist("Link")
     return Fetched(
         response.url,
         response.status,
@@ -193,6 +194,7 @@ def fetched_from(response) -> Fetched:
         response.meta.get(CAPTURED_AT),
         location.decode("latin-1") if location else None,
         memento.decode("latin-1") if memento else None,
+        ", ".join(link.decode("latin-1") for link in links) or None,
     )
 
 
