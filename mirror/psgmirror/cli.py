@@ -246,10 +246,23 @@ def wordpress() -> None:
     "--no-pretty-permalinks",
     "plain_permalinks",
     is_flag=True,
-    help="Answer /wp-json/ with 404: the API only at /?rest_route=.",
+    help="Posts at /?p=ID, the API only at /index.php?rest_route=; /wp-json/ "
+    "answers 404.",
+)
+@click.option(
+    "--front-controller",
+    is_flag=True,
+    help="With --no-pretty-permalinks: every path goes to WordPress, as behind "
+    "nginx's try_files; /wp-json/ redirects to the home page.",
 )
 def wordpress_serve(
-    port: int, items: int, seed: int, week: int, posts: int, plain_permalinks: bool
+    port: int,
+    items: int,
+    seed: int,
+    week: int,
+    posts: int,
+    plain_permalinks: bool,
+    front_controller: bool,
 ) -> None:
     """Serve the latest items as a WordPress site's posts, until interrupted."""
     from .wordpress.serve import WordPressServer
@@ -262,6 +275,7 @@ def wordpress_serve(
             week=week,
             posts=posts,
             pretty_permalinks=not plain_permalinks,
+            front_controller=front_controller,
         )
     except OSError as error:
         raise cannot_listen(port, error) from None

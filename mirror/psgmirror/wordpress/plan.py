@@ -23,6 +23,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from ..rules import fold
@@ -191,9 +192,11 @@ def unique_slug(title: str, taken: set[str]) -> str:
 
 
 def expected_record(post: WordPressPost, link: str) -> dict:
-    """The record `parse_posts` should read from the post at `link`."""
+    """The record `parse_posts` should read from the post at `link`: its item is
+    the link's path, or `wp-ID` for a link without one (`/?p=ID`)."""
+    path = urlsplit(link).path
     return {
-        "id": post.path,
+        "id": path if path not in ("", "/") else f"wp-{post.wp_id}",
         "url": link,
         "section": "posts",
         "title": post.title,

@@ -34,13 +34,17 @@ _ENTITIES = {
 @dataclass(frozen=True)
 class SiteAddress:
     """Where the site answers: its root URL (`http://127.0.0.1:PORT/`), and
-    whether its web server rewrites `/wp-json/` (pretty permalinks)."""
+    whether it has pretty permalinks (its web server rewriting `/wp-json/` and
+    the posts' paths to index.php)."""
 
     url: str
     pretty_permalinks: bool = True
 
     def link(self, post: WordPressPost) -> str:
-        return self.url.rstrip("/") + post.path
+        """The post's page: its path, or `/?p=ID` without pretty permalinks."""
+        if self.pretty_permalinks:
+            return self.url.rstrip("/") + post.path
+        return f"{self.url}?p={post.wp_id}"
 
     def api_url(self, route: str) -> str:
         """Where the API answers `route` (`/wp/v2/posts`), as WordPress's rest_url."""

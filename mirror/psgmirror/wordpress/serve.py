@@ -13,8 +13,17 @@ It answers
     /                             the home page, naming the API's root
     /YYYY/MM/slug/                a post's own page
 
-With `pretty_permalinks=False`, `/wp-json/` answers 404, as on a site whose web
-server does not rewrite it, and the pages name the `rest_route` form instead.
+With `pretty_permalinks=False`, the posts' pages are `/?p=ID` and the pages
+name the `rest_route` form of the API; `/wp-json/` answers 404, as behind a
+web server that does not rewrite it, or, with `front_controller=True`
+(nginx's `try_files ... /index.php?$args`, WordPress's .htaccess), as
+WordPress answers a path it has no rule for: a redirect adding a slash, then
+the home page.
+
+Posts whose sort key ties (a bulk edit gives many one `modified` time) come in
+another order on each page, as MariaDB orders the rows of a `LIMIT` that tie,
+so that two pages can share posts and miss others; ordered by id, they
+cannot.
 
 `expected_records()` is the answer key: for each post, the record that
 `parse_posts` should read (`wordpress.plan.expected_record`).
@@ -56,11 +65,14 @@ class WordPressServer(LoopbackServer):
         week: int = 0,
         posts: int = 250,
         pretty_permalinks: bool = True,
+        front_controller: bool = False,
     ) -> None:
         self.posts = plan_posts(items, seed, week, posts)  # oldest first
         self.by_path = {post.path: post for post in self.posts}
         self.by_id = {post.wp_id: post for post in self.posts}
         self.pretty_permalinks = pretty_permalinks
+        # Pretty permalinks need a web server that sends every path to WordPress.
+        self.front_controller = front_controller or pretty_permalinks
         self.requests: list[str] = []  # the targets asked for, in order
         self._lock = threading.Lock()
         super().__init__(("127.0.0.1", port), _WordPressHandler)
@@ -81,11 +93,10 @@ class WordPressServer(LoopbackServer):
         return self.address.api_url(route)
 
     def expected_records(self) -> dict[str, dict]:
-        """The answer key: per post, by its link's path, the record's fields as
+        """The answer key: per post, by its item's id, the record's fields as
         `parse_posts` should read them, from the model's item."""
-        return {
-            post.path: expected_record(post, self.link(post)) for post in self.posts
-        }
+        records = (expected_record(post, self.link(post)) for post in self.posts)
+        return {record["id"]: record for record in records}
 
     # -- answering --
 
@@ -97,19 +108,33 @@ class WordPressServer(LoopbackServer):
         if path in ("/", "/index.php") and "rest_route" in params:
             route = params.pop("rest_route")
             return self._json(*self.rest(route, params))
-        if path == "/wp-json" or path.startswith("/wp-json/"):
-            if not self.pretty_permalinks:
-                return self._not_found()
+        if self.pretty_permalinks and (
+            path == "/wp-json" or path.startswith("/wp-json/")
+        ):
             return self._json(*self.rest(path.removeprefix("/wp-json"), params))
         if path in ("/", "/index.php"):
-            if params.get("p", "").isdigit() and int(params["p"]) in self.by_id:
-                return self._moved(self.link(self.by_id[int(params["p"])]))
-            return self._html(200, self.home_page())
-        if path in self.by_path:
+            post = (
+                self.by_id.get(int(params["p"]))
+                if params.get("p", "").isdigit()
+                else None
+            )
+            if post is None:
+                return self._html(200, self.home_page())
+            if self.pretty_permalinks:
+                return self._moved(self.link(post))
+            return self._html(200, self.post_page(post))
+        if self.pretty_permalinks and path in self.by_path:
             return self._html(200, self.post_page(self.by_path[path]))
-        if path + "/" in self.by_path:
+        if self.pretty_permalinks and path + "/" in self.by_path:
             return self._moved(self.url.rstrip("/") + path + "/")
-        return self._not_found()
+        if self.pretty_permalinks or not self.front_controller:
+            return self._not_found()
+        # WordPress without rewrite rules: any path is its home page, once
+        # redirect_canonical has added a missing slash (query kept).
+        if not path.endswith("/"):
+            query = f"?{parts.query}" if parts.query else ""
+            return self._moved(f"{self.url.rstrip('/')}{path}/{query}")
+        return self._html(200, self.home_page())
 
     def rest(self, route: str, params: dict[str, str]) -> tuple[int, dict, object]:
         """Status, headers and JSON value of the API's answer for `route`."""
@@ -146,7 +171,7 @@ class WordPressServer(LoopbackServer):
             and (modified_after is None or post.modified > modified_after)
             and (modified_before is None or post.modified < modified_before)
         ]
-        chosen.sort(key=_ORDER_KEYS[orderby], reverse=order == "desc")
+        chosen.sort(key=_order_key(orderby, page), reverse=order == "desc")
         total = len(chosen)
         pages = math.ceil(total / per_page)
         if page > pages and total > 0:
@@ -175,7 +200,7 @@ class WordPressServer(LoopbackServer):
         return f"{base}{'&' if '?' in base else '?'}{query}"
 
     def home_page(self) -> bytes:
-        latest = sorted(self.posts, key=_ORDER_KEYS["date"], reverse=True)[:10]
+        latest = sorted(self.posts, key=_order_key("date", 1), reverse=True)[:10]
         return render.home_page(latest, self.address)
 
     def post_page(self, post: WordPressPost) -> bytes:
@@ -184,18 +209,25 @@ class WordPressServer(LoopbackServer):
     def _json(
         self, status: int, headers: dict, value: object
     ) -> tuple[int, dict[str, str], bytes]:
-        return status, {"Content-Type": JSON_TYPE, **headers}, wordpress_json(value)
+        # The API names its root too, unless the answer links its pages.
+        headers = {"Content-Type": JSON_TYPE, "Link": self._api_root_link(), **headers}
+        return status, headers, wordpress_json(value)
 
     def _html(self, status: int, body: bytes) -> tuple[int, dict[str, str], bytes]:
         # WordPress names its API's root on every page, in a header too.
-        api_root = f'<{self.api_url("/")}>; rel="{API_REL}"'
-        headers = {"Content-Type": HTML_TYPE, "Link": api_root}
-        return status, headers, body
+        return status, {"Content-Type": HTML_TYPE, "Link": self._api_root_link()}, body
+
+    def _api_root_link(self) -> str:
+        return f'<{self.api_url("/")}>; rel="{API_REL}"'
 
     def _moved(self, location: str) -> tuple[int, dict[str, str], bytes]:
         return 301, {"Location": location, "Content-Type": HTML_TYPE}, b""
 
     def _not_found(self) -> tuple[int, dict[str, str], bytes]:
+        """WordPress's "page not found", or, for a path the web server does
+        not hand to WordPress, the server's own."""
+        if not self.front_controller:
+            return 404, {"Content-Type": HTML_TYPE}, b"<h1>Not Found</h1>"
         return self._html(404, render.not_found_page(self.address))
 
 
@@ -217,13 +249,20 @@ NO_ROUTE = {
     "data": {"status": 404},
 }
 
-_ORDER_KEYS = {
-    "date": lambda post: (post.published, post.wp_id),
-    "modified": lambda post: (post.modified, post.wp_id),
+_SORT_KEYS = {
+    "date": lambda post: post.published,
+    "modified": lambda post: post.modified,
     "id": lambda post: post.wp_id,
-    "title": lambda post: (post.title.casefold(), post.wp_id),
-    "slug": lambda post: (post.slug, post.wp_id),
+    "title": lambda post: post.title.casefold(),
+    "slug": lambda post: post.slug,
 }
+
+
+def _order_key(orderby: str, page: int):
+    """The order of `orderby` on page `page`: ties one way on odd pages, the
+    other on even ones (ids are never tied)."""
+    tie = 1 if page % 2 else -1
+    return lambda post: (_SORT_KEYS[orderby](post), tie * post.wp_id)
 
 
 def invalid_parameter(name: str, message: str) -> dict:
