@@ -15,6 +15,8 @@ from helpers import PROJECT, datasette
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = PROJECT / "tests" / "artifacts"
+# The README's screenshots, made here.
+DOCS = PROJECT / "docs"
 # Headless, and quiet: no connections of Chromium's own to the closed network.
 FLAGS = [
     "--no-sandbox",
@@ -88,8 +90,30 @@ def test_ranked_search_box_on_the_items_page(site, page):
     page.fill("#psg-ranked", "Conga")
     page.click("input[value='Best matches']")
     page.wait_for_url("**/psg/search?text=Conga**")
-    first_title = page.locator("table.rows-and-columns tbody tr td.col-title").first
+    first_title = page.locator(".psg-hits h2 a").first
     assert "conga" in first_title.inner_text().lower()
+    assert page.off_site == []
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_search_page_reads_on_a_phone_and_a_desktop(site, page, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{site}/psg/search?text=mining+conflict")
+    assert page.locator(".psg-hits li").count() > 0
+    assert page.locator(".psg-hits mark").count() > 0
+    overflow = page.evaluate(
+        "document.scrollingElement.scrollWidth - window.innerWidth"
+    )
+    assert overflow <= 0, f"{overflow} px of horizontal scroll at {width} px"
+    # Its year bars narrow the search without JavaScript: they are links.
+    bar = page.locator(".psg-years a").first
+    year = bar.get_attribute("title").split(":")[0]
+    bar.click()
+    page.wait_for_url(f"**from={year}&to={year}**")
+    assert page.locator(".psg-hits li").count() > 0
+    page.goto(f"{site}/psg/search?text=mining+conflict")
+    DOCS.mkdir(exist_ok=True)
+    page.screenshot(path=str(DOCS / f"search-{width}px.png"))
     assert page.off_site == []
 
 

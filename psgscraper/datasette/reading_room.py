@@ -1,0 +1,214 @@
+"""The reading room: pages for researchers, beside Datasette's own.
+
+`/DB/search` is the search a historian starts from: a form, then the hits
+as a list (the title linked to the item's page, its date, section, Peru
+Update number and byline, and an excerpt with the matched words marked),
+filters by date and section, the hits per year as a bar chart whose bars
+narrow the range, sort by relevance or date, and pages of 50. Its JSON
+(`/DB/search.json?text=...`) stays the canned query's, for programs.
+
+Every value from the archive is escaped: the excerpt's marks are put in
+after its text is escaped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+from markupsafe import Markup, escape
+
+from ..archive.schema import ITEMS
+from ..search import SYNTAX_HELP, SearchError, date_bound, fts_query
+
+PAGE_SIZE = 50
+SORTS = {
+    "relevance": "Best matches first",
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+}
+# FTS5's snippet() marks a match with these control characters; each pair
+# becomes <mark>...</mark> once the text around them is escaped, and a stray
+# one (from a text that held it) is dropped, so the markup stays whole.
+MARK_START, MARK_END = "\x02", "\x03"
+_MARKED = re.compile(f"{MARK_START}([^{MARK_START}{MARK_END}]*){MARK_END}")
+_RANK = "bm25(items_fts, 10.0, 1.0, 5.0, 0.5)"
+# The summary's words around a match; where only another column matched (the
+# title, the byline, the full text), that column's.
+_SUMMARY_SNIPPET = "snippet(items_fts, 1, char(2), char(3), ' … ', 24)"
+_EXCERPT = (
+    f"CASE WHEN instr({_SUMMARY_SNIPPET}, char(2)) THEN {_SUMMARY_SNIPPET} "
+    "ELSE snippet(items_fts, -1, char(2), char(3), ' … ', 24) END"
+)
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/(?P<database>[^/]+)/search$", search_page)]
+
+
+@dataclass
+class Search:
+    """A search as the form asks it: text, date range, section, sort, page."""
+
+    text: str
+    start: str | None
+    end: str | None
+    section: str
+    sort: str
+    page: int
+
+    @classmethod
+    def from_args(cls, args) -> Search:
+        """Read from the query string; SearchError for dates that are none."""
+        sort = args.get("sort", "")
+        page = args.get("page", "1")
+        return cls(
+            text=args.get("text", "").strip(),
+            start=date_bound(args.get("from", ""), end=False),
+            end=date_bound(args.get("to", ""), end=True),
+            section=args.get("section", "").strip(),
+            sort=sort if sort in SORTS else "relevance",
+            page=int(page) if page.isdigit() and int(page) > 0 else 1,
+        )
+
+    def where(self) -> tuple[str, dict]:
+        """The WHERE clause and its parameters (`items` joined to its index
+        when there is text to match)."""
+        clauses = ["items.duplicate_of IS NULL"]
+        params: dict[str, object] = {}
+        if self.text:
+            clauses.append("items_fts MATCH :query")
+            params["query"] = fts_query(self.text)
+        if self.start:
+            clauses.append("items.date >= :start")
+            params["start"] = self.start
+        if self.end:
+            clauses.append("items.date <= :end")
+            params["end"] = self.end
+        if self.section:
+            clauses.append("items.section = :section")
+            params["section"] = self.section
+        return " AND ".join(clauses), params
+
+    def source(self) -> str:
+        if self.text:
+            return "items_fts JOIN items ON items.rowid = items_fts.rowid"
+        return ITEMS
+
+    def order(self) -> str:
+        if self.sort == "relevance" and self.text:
+            return _RANK
+        if self.sort == "oldest":
+            return "items.date IS NULL, items.date, items.id"
+        return "items.date IS NULL, items.date DESC, items.id"
+
+    def link(self, **changes) -> str:
+        """This search's query string with some of its fields changed."""
+        fields = {
+            "text": self.text,
+            "from": self.start or "",
+            "to": self.end or "",
+            "section": self.section,
+            "sort": self.sort,
+        }
+        fields.update(changes)
+        return "?" + urlencode({k: v for k, v in fields.items() if v})
+
+
+async def search_page(datasette, request):
+    database = request.url_vars["database"]
+    db = datasette.get_database(database)
+    error = None
+    try:
+        search = Search.from_args(request.args)
+        hits, total, years = await _run(db, search)
+    except SearchError as why:
+        search, hits, total, years, error = _nothing(request), [], 0, [], str(why)
+    sections = [
+        row[0]
+        for row in await db.execute(
+            "SELECT DISTINCT section FROM items WHERE section IS NOT NULL "
+            "ORDER BY section"
+        )
+    ]
+    pages = max(1, -(-total // PAGE_SIZE))
+    html = await datasette.render_template(
+        "psg_search.html",
+        {
+            "database": database,
+            "search": search,
+            "hits": hits,
+            "total": total,
+            "years": years,
+            "most": max((count for _, count in years), default=0),
+            "pages": pages,
+            "sections": sections,
+            "sorts": SORTS,
+            "error": error,
+            "syntax_help": SYNTAX_HELP,
+            "json_url": datasette.urls.database(database)
+            + "/search.json?"
+            + urlencode({"text": search.text}),
+        },
+        request=request,
+    )
+    return Response.html(html, status=400 if error else 200)
+
+
+def _nothing(request) -> Search:
+    """The search as typed, for the form, when it cannot be run."""
+    args = request.args
+    return Search(
+        text=args.get("text", "").strip(), start=args.get("from") or None,
+        end=args.get("to") or None, section=args.get("section", ""),
+        sort=args.get("sort", "relevance"), page=1,
+    )  # fmt: skip
+
+
+async def _run(db, search: Search) -> tuple[list[dict], int, list[tuple[int, int]]]:
+    """The page of hits, how many there are, and how many each year has."""
+    where, params = search.where()
+    source = search.source()
+    excerpt = _EXCERPT if search.text else "substr(items.summary, 1, 300)"
+    try:
+        rows = await db.execute(
+            f"SELECT items.id, items.date, items.date_text, items.section, "
+            f"items.title, items.update_number, items.byline, {excerpt} AS excerpt "
+            f"FROM {source} WHERE {where} ORDER BY {search.order()} "
+            f"LIMIT {PAGE_SIZE} OFFSET {(search.page - 1) * PAGE_SIZE}",
+            params,
+        )
+        years = await db.execute(
+            f"SELECT items.year, COUNT(*) FROM {source} WHERE {where} "
+            "AND items.year IS NOT NULL GROUP BY items.year ORDER BY items.year",
+            params,
+        )
+    except Exception as error:  # FTS5 refuses a query it cannot parse
+        if "fts5" in str(error).lower():
+            raise SearchError(f"The search could not be read ({error}).") from None
+        raise
+    years = [(row[0], row[1]) for row in years]
+    hits = [dict(row) | {"excerpt": marked(row["excerpt"])} for row in rows]
+    return hits, sum(count for _, count in years) + await _undated(db, search), years
+
+
+async def _undated(db, search: Search) -> int:
+    """Hits without a year (the per-year counts leave them out)."""
+    if search.start or search.end:
+        return 0  # a date range leaves them out too
+    where, params = search.where()
+    result = await db.execute(
+        f"SELECT COUNT(*) FROM {search.source()} WHERE {where} AND items.year IS NULL",
+        params,
+    )
+    return result.first()[0]
+
+
+def marked(excerpt: str | None) -> Markup:
+    """An excerpt escaped, its matches marked."""
+    text = _MARKED.sub(r"<mark>\1</mark>", str(escape(excerpt or "")))
+    return Markup(text.replace(MARK_START, "").replace(MARK_END, ""))
