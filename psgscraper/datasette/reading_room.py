@@ -1,5 +1,10 @@
 """The reading room: pages for researchers, beside Datasette's own.
 
+An item's page (`/DB/items/ID`, Datasette's row page with templates/row.html)
+reads as an article, then gives its provenance (`item_provenance`): every
+crawl and page that showed it, each web-archive capture linked at its own
+time, and its earlier texts as word differences from the text that followed.
+
 `/DB/search` is the search a historian starts from: a form, then the hits
 as a list (the title linked to the item's page, its date, section, Peru
 Update number and byline, and an excerpt with the matched words marked),
@@ -15,13 +20,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
+from itertools import pairwise
 from urllib.parse import urlencode
 
 from datasette import hookimpl
+from datasette.utils import tilde_decode
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
-from ..archive.schema import ITEMS
+from ..archive.schema import CONTENT_FIELDS, ITEMS
+from ..parse.links import (
+    archive_view_url,
+    original_url,
+    strip_archive_prefix,
+    wayback_url,
+)
 from ..search import SYNTAX_HELP, SearchError, date_bound, fts_query
 
 PAGE_SIZE = 50
@@ -48,6 +62,106 @@ _EXCERPT = (
 @hookimpl
 def register_routes():
     return [(r"^/(?P<database>[^/]+)/search$", search_page)]
+
+
+@hookimpl
+def extra_template_vars(view_name, database, table, request, datasette):
+    """An item's provenance, for its page."""
+    if view_name != "row" or table != ITEMS:
+        return {}
+
+    async def provenance():
+        item_id = request.url_vars["pks"]
+        db = datasette.get_database(database)
+        return {"provenance": await item_provenance(db, _unquoted(item_id))}
+
+    return provenance
+
+
+def _unquoted(pks: str) -> str:
+    """A row's primary key as Datasette's URL writes it (tilde-encoded)."""
+    return tilde_decode(pks)
+
+
+@dataclass
+class Sighting:
+    crawl_id: int
+    source: str | None
+    web_archive: str | None
+    seen_at: str
+    page: str  # the page as the site named it
+    view_url: str | None  # the capture in its web archive, at its own time
+
+
+async def item_provenance(db, item_id: str) -> dict:
+    """Where and when the archive saw the item, and its earlier texts."""
+    rows = await db.execute(
+        "SELECT sightings.crawl_id, crawls.source, crawls.web_archive, "
+        "sightings.seen_at, sightings.page_url FROM sightings "
+        "JOIN crawls ON crawls.id = sightings.crawl_id WHERE item_id = ? "
+        "ORDER BY sightings.seen_at, sightings.id",
+        [item_id],
+    )
+    sightings = [
+        Sighting(
+            crawl,
+            source,
+            web_archive,
+            seen_at,
+            strip_archive_prefix(page),
+            archive_view_url(page),
+        )
+        for crawl, source, web_archive, seen_at, page in rows
+    ]
+    fields = ", ".join(CONTENT_FIELDS)
+    versions = [
+        dict(row)
+        for row in await db.execute(
+            f"SELECT replaced_at, crawl_id, {fields} FROM item_versions "
+            "WHERE item_id = ? ORDER BY replaced_at, id",
+            [item_id],
+        )
+    ]
+    current = (
+        await db.execute(f"SELECT {fields} FROM items WHERE id = ?", [item_id])
+    ).first()
+    texts = [*versions, dict(current) if current else {}]
+    changes = [
+        {
+            "replaced_at": older["replaced_at"],
+            "fields": [
+                (field, word_diff(older[field], newer.get(field)))
+                for field in CONTENT_FIELDS
+                if older[field] != newer.get(field)
+            ],
+        }
+        for older, newer in pairwise(texts)
+    ]
+    original = original_url(item_id)
+    return {
+        "sightings": sightings,
+        "crawls": len({sighting.crawl_id for sighting in sightings}),
+        "versions": changes,
+        "original_url": original,
+        "calendar_url": wayback_url(original) if original else None,
+    }
+
+
+def word_diff(old: str | None, new: str | None) -> Markup:
+    """`old` changed into `new`, word by word: removed words in <del>, added
+    ones in <ins>, every word escaped."""
+    before, after = (old or "").split(), (new or "").split()
+    parts: list[str] = []
+    matcher = SequenceMatcher(a=before, b=after, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            parts.append(str(escape(" ".join(before[a1:a2]))))
+            continue
+        if a2 > a1:
+            parts.append(f"<del>{escape(' '.join(before[a1:a2]))}</del>")
+        if b2 > b1:
+            parts.append(f"<ins>{escape(' '.join(after[b1:b2]))}</ins>")
+    return Markup(" ".join(parts))
 
 
 @dataclass

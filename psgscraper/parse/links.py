@@ -62,6 +62,15 @@ def archived_at(url: str) -> str | None:
     return stamp_time(stamp) if stamp else None
 
 
+def archive_view_url(url: str) -> str | None:
+    """A web archive's capture URL as a reader opens it (with the archive's
+    banner, not the raw `id_` bytes); None if `url` is no capture URL."""
+    match = _archive_url(url)
+    if match is None or len(match["stamp"]) != 14:
+        return None
+    return f"{url[: match.start('stamp')]}{match['stamp']}/{match['original']}"
+
+
 def capture_timestamp(url: str) -> str | None:
     """The 14-digit timestamp of a web archive's capture URL, if it has one."""
     match = _archive_url(url)

@@ -95,16 +95,34 @@ def test_ranked_search_box_on_the_items_page(site, page):
     assert page.off_site == []
 
 
+def horizontal_scroll(page) -> int:
+    """How far the page is wider than the window, in CSS pixels."""
+    return page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_an_item_page_reads_as_an_article_on_a_phone_and_a_desktop(site, page, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{site}/psg/items/article-1220")
+    assert page.locator("article.psg-item h1").count() == 1
+    assert page.get_by_role("heading", name="Where the archive saw it").count() == 1
+    assert horizontal_scroll(page) <= 0
+    page.locator(".psg-fields summary").click()  # every field, on demand
+    assert page.locator(".psg-fields table").is_visible()
+    assert horizontal_scroll(page) <= 0
+    page.goto(f"{site}/psg/items/article-1220")
+    DOCS.mkdir(exist_ok=True)
+    page.screenshot(path=str(DOCS / f"item-{width}px.png"))
+    assert page.off_site == []
+
+
 @pytest.mark.parametrize("width", [375, 1280])
 def test_the_search_page_reads_on_a_phone_and_a_desktop(site, page, width):
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"{site}/psg/search?text=mining+conflict")
     assert page.locator(".psg-hits li").count() > 0
     assert page.locator(".psg-hits mark").count() > 0
-    overflow = page.evaluate(
-        "document.scrollingElement.scrollWidth - window.innerWidth"
-    )
-    assert overflow <= 0, f"{overflow} px of horizontal scroll at {width} px"
+    assert horizontal_scroll(page) <= 0
     # Its year bars narrow the search without JavaScript: they are links.
     bar = page.locator(".psg-years a").first
     year = bar.get_attribute("title").split(":")[0]

@@ -613,7 +613,7 @@ def test_item_page_reads_as_an_article_and_names_its_first_listing(datasette, ar
     ((title, summary),) = rows(
         archive, "SELECT title, summary FROM items WHERE id = ?", duplicate
     )
-    assert f"<h2>{escape(title)}</h2>" in article
+    assert f"<h1>{escape(title)}</h1>" in article
     for paragraph in summary.split("\n\n"):
         assert f"<p>{escape(paragraph)}</p>" in article
     assert f'href="/{DB}/items/{first}"' in article

@@ -1,5 +1,5 @@
-"""The reading room's search page, served by a real Datasette on a crawled
-archive (through datasette.client)."""
+"""The reading room's search and item pages, served by a real Datasette on
+an archive of two crawls (through datasette.client)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import shutil
 from html import unescape
 
 import pytest
+from helpers import crawl, serving
+from markupsafe import escape
 
 from psgscraper.archive import Archive
 from psgscraper.datasette.app import make_datasette, prepare_archive
@@ -17,17 +19,36 @@ DB = "psg"
 HOSTILE_TITLE = "<script>alert('mining')</script> Mining hostile"
 
 
+CAPTURE = (
+    "https://web.archive.org/web/20190325063720id_/"
+    "http://www.perusupportgroup.org.uk/news.php"
+)
+
+
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory, crawled_week0):
+def archive(tmp_path_factory, crawled_week0, mirror_week1):
+    """The mirror crawled in week 0 and week 1 (some items edited between),
+    one hostile item, and a sighting of it in a Wayback crawl."""
     db = tmp_path_factory.mktemp("reading-room") / f"{DB}.db"
     shutil.copy(crawled_week0.db, db)
+    with serving(mirror_week1) as server:
+        assert crawl(server, db, "--incremental").returncode == 0
     with Archive(db) as opened:
+        wayback = opened.start_crawl(
+            "https://web.archive.org/", ["news"], source="wayback",
+            web_archive="web.archive.org",
+        )  # fmt: skip
         opened.conn.execute(
             "INSERT INTO items (id, section, title, summary, date, year, "
             "first_seen, last_seen) VALUES ('article-99999', 'news', ?, "
             "'<b>mining</b> \x02 stray', '2018-01-07', 2018, "
             "'2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00')",
             (HOSTILE_TITLE,),
+        )
+        opened.conn.execute(
+            "INSERT INTO sightings (item_id, crawl_id, page_url, position, seen_at) "
+            "VALUES ('article-99999', ?, ?, 1, '2019-03-25T06:37:20+00:00')",
+            (wayback, CAPTURE),
         )
     prepare_archive(db)
     return db
@@ -163,3 +184,67 @@ def test_the_search_json_stays_the_ranked_canned_query(datasette):
 
     rows = asyncio.run(fetch()).json()
     assert rows and {"id", "title", "excerpt"} <= set(rows[0])
+
+
+def item_page(datasette, item_id: str):
+    async def fetch():
+        return await datasette.client.get(f"/{DB}/items/{item_id}")
+
+    return asyncio.run(fetch())
+
+
+def edited_item(archive) -> tuple[str, str, str]:
+    """An item whose summary changed between the crawls: id, old, new."""
+    with Archive(archive, readonly=True) as opened:
+        return tuple(
+            opened.conn.execute(
+                "SELECT items.id, item_versions.summary, items.summary FROM items "
+                "JOIN item_versions ON item_versions.item_id = items.id "
+                "WHERE item_versions.summary != items.summary LIMIT 1"
+            ).fetchone()
+        )
+
+
+def test_an_item_reads_as_an_article_with_its_provenance(datasette, archive):
+    with Archive(archive, readonly=True) as opened:
+        (item_id,) = opened.conn.execute(
+            "SELECT item_id FROM sightings WHERE item_id LIKE 'article-%' "
+            "GROUP BY item_id HAVING COUNT(DISTINCT crawl_id) = 2 LIMIT 1"
+        ).fetchone()
+    html = item_page(datasette, item_id).text
+    with Archive(archive, readonly=True) as opened:
+        item = opened.db["items"].get(item_id)
+        sightings = opened.conn.execute(
+            "SELECT COUNT(*), COUNT(DISTINCT crawl_id) FROM sightings "
+            "WHERE item_id = ?",
+            (item_id,),
+        ).fetchone()
+    assert f"<h1>{escape(item['title'])}</h1>" in html
+    assert str(escape(item["summary"].split("\n\n")[0])) in html
+    assert f"First seen {item['first_seen']}" in html
+    listed = re.findall(r"<li>[^<]*· crawl (\d+) \(", html)
+    assert len(listed) == sightings[0] and len(set(listed)) == sightings[1] == 2
+    assert f'href="http://www.perusupportgroup.org.uk/{item_id}.html"' in html
+    # Every field is still there, folded away.
+    assert '<details class="psg-fields">' in html and "rows-and-columns" in html
+
+
+def test_an_earlier_text_is_shown_as_a_word_diff(datasette, archive):
+    item_id, old, new = edited_item(archive)
+    html = item_page(datasette, item_id).text
+    section = html[html.index("Earlier texts") :]
+    removed = " ".join(re.findall(r"<del>([^<]*)</del>", section)).split()
+    added = " ".join(re.findall(r"<ins>([^<]*)</ins>", section)).split()
+    old_words, new_words = set(old.split()), set(new.split())
+    assert removed or added
+    assert all(unescape(word) in old_words for word in removed)
+    assert all(unescape(word) in new_words for word in added)
+    assert set(map(unescape, added)) | (old_words & new_words) >= new_words - old_words
+
+
+def test_a_capture_is_linked_at_its_own_time_in_its_web_archive(datasette):
+    html = item_page(datasette, "article-99999").text
+    view = CAPTURE.replace("id_/", "/")
+    assert f'<a href="{view}" rel="noopener">' in html
+    assert "web.archive.org" in html
+    assert "<script>alert" not in html and "<b>mining</b>" not in html

@@ -6,6 +6,7 @@ import pytest
 
 from psgscraper.parse.links import (
     absolute_url,
+    archive_view_url,
     archived_at,
     capture_timestamp,
     item_id_from_url,
@@ -258,3 +259,23 @@ def test_an_item_page_is_asked_of_the_copy_being_crawled(
     url, page_url, base_url, asked
 ):
     assert item_page_url(url, page_url, base_url) == asked
+
+
+@pytest.mark.parametrize(
+    ("url", "view"),
+    [
+        (
+            "https://web.archive.org/web/20190325063720id_/http://www.perusupportgroup.org.uk/news.php",
+            "https://web.archive.org/web/20190325063720/http://www.perusupportgroup.org.uk/news.php",
+        ),
+        (
+            "http://127.0.0.1:8080/psg/20190325063720id_/http://www.perusupportgroup.org.uk/",
+            "http://127.0.0.1:8080/psg/20190325063720/http://www.perusupportgroup.org.uk/",
+        ),
+        # Not a capture at a time of its own: no view of one.
+        ("https://web.archive.org/web/2019id_/http://perusupportgroup.org.uk/", None),
+        ("http://www.perusupportgroup.org.uk/news.php", None),
+    ],
+)  # fmt: skip
+def test_a_capture_is_viewed_in_its_web_archive_at_its_own_time(url, view):
+    assert archive_view_url(url) == view
