@@ -5,6 +5,12 @@ reads as an article, then gives its provenance (`item_provenance`): every
 crawl and page that showed it, each web-archive capture linked at its own
 time, and its earlier texts as word differences from the text that followed.
 
+`/DB/newsletter` is the index of the printed issues, year by year:
+`/DB/newsletter/update-N` is Peru Update N's items (its pieces were posted
+over several weeks), `/DB/newsletter/YYYY-MM-DD` the weekly news of one
+date line that names no number; each in its printed order, with the issues
+before and after it.
+
 `/DB/search` is the search a historian starts from: a form, then the hits
 as a list (the title linked to the item's page, its date, section, Peru
 Update number and byline, and an excerpt with the matched words marked),
@@ -61,7 +67,15 @@ _EXCERPT = (
 
 @hookimpl
 def register_routes():
-    return [(r"^/(?P<database>[^/]+)/search$", search_page)]
+    return [
+        (r"^/(?P<database>[^/]+)/search$", search_page),
+        (r"^/(?P<database>[^/]+)/newsletter$", newsletter_index),
+        (
+            r"^/(?P<database>[^/]+)/newsletter/"
+            r"(?P<key>update-\d+|\d{4}-\d{2}(?:-\d{2})?)$",
+            issue_page,
+        ),
+    ]
 
 
 @hookimpl
@@ -326,3 +340,105 @@ def marked(excerpt: str | None) -> Markup:
     """An excerpt escaped, its matches marked."""
     text = _MARKED.sub(r"<mark>\1</mark>", str(escape(excerpt or "")))
     return Markup(text.replace(MARK_START, "").replace(MARK_END, ""))
+
+
+# -- the printed issues ------------------------------------------------------------
+
+# An issue is a printed Peru Update (the items its number names, whatever
+# their dates: its pieces were posted over weeks), or, for the weekly news
+# that names no number, the items of one date line's day (or month).
+_ISSUES = """
+SELECT 'update-' || update_number AS key, MIN(date) AS date, update_number,
+       COUNT(*) AS items
+FROM items WHERE update_number IS NOT NULL AND duplicate_of IS NULL
+GROUP BY update_number
+UNION ALL
+SELECT date AS key, date, NULL, COUNT(*)
+FROM items
+WHERE update_number IS NULL AND date_text IS NOT NULL AND date IS NOT NULL
+  AND duplicate_of IS NULL
+GROUP BY date
+ORDER BY date, key
+"""
+_ORDER = (
+    "ORDER BY date, CASE section WHEN 'news' THEN 0 WHEN 'articles' THEN 1 "
+    "ELSE 2 END, position, id"
+)
+_ITEM_COLUMNS = "id, section, title, date, date_text, update_number, byline, summary"
+
+
+@dataclass
+class Issue:
+    key: str  # its page's name: update-153, or 2012-09-09
+    date: str | None
+    update_number: int | None
+    items: int
+
+    @property
+    def label(self) -> str:
+        if self.update_number is not None:
+            return f"Peru Update {self.update_number}"
+        return self.date or self.key
+
+
+async def _issues(db) -> list[Issue]:
+    return [Issue(*row) for row in await db.execute(_ISSUES)]
+
+
+async def newsletter_index(datasette, request):
+    database = request.url_vars["database"]
+    issues = await _issues(datasette.get_database(database))
+    years: dict[str, list[Issue]] = {}
+    for issue in issues:
+        years.setdefault((issue.date or "")[:4] or "undated", []).append(issue)
+    html = await datasette.render_template(
+        "psg_newsletters.html",
+        {"database": database, "years": years, "issues": len(issues)},
+        request=request,
+    )
+    return Response.html(html)
+
+
+async def issue_page(datasette, request):
+    """One issue's items in their printed order, with the issues around it."""
+    database = request.url_vars["database"]
+    key = request.url_vars["key"]
+    db = datasette.get_database(database)
+    if key.startswith("update-"):
+        where, params = "update_number = ?", [int(key.removeprefix("update-"))]
+    else:
+        where = "date = ? AND update_number IS NULL AND date_text IS NOT NULL"
+        params = [key]
+    rows = await db.execute(
+        f"SELECT {_ITEM_COLUMNS} FROM items WHERE {where} "
+        f"AND duplicate_of IS NULL {_ORDER}",
+        params,
+    )
+    items = [dict(row) for row in rows]
+    if not items:
+        return await _not_found(datasette, request, f"No issue {key} in the archive.")
+    issues = await _issues(db)
+    keys = [issue.key for issue in issues]
+    at = keys.index(key) if key in keys else None
+    html = await datasette.render_template(
+        "psg_issue.html",
+        {
+            "database": database,
+            "issue": issues[at] if at is not None else None,
+            "items": items,
+            "dates": sorted({item["date_text"] or "" for item in items} - {""}),
+            "previous": issues[at - 1] if at else None,
+            "next": issues[at + 1] if at is not None and at + 1 < len(issues) else None,
+        },
+        request=request,
+    )
+    return Response.html(html)
+
+
+async def _not_found(datasette, request, message: str) -> Response:
+    html = await datasette.render_template(
+        "error.html",
+        {"ok": False, "error": message, "title": "Not found", "status": 404},
+        request=request,
+    )
+    return Response.html(html, status=404)

@@ -248,3 +248,91 @@ def test_a_capture_is_linked_at_its_own_time_in_its_web_archive(datasette):
     assert f'<a href="{view}" rel="noopener">' in html
     assert "web.archive.org" in html
     assert "<script>alert" not in html and "<b>mining</b>" not in html
+
+
+def get_path(datasette, path: str):
+    async def fetch():
+        return await datasette.client.get(path)
+
+    return asyncio.run(fetch())
+
+
+def titles(html: str) -> list[str]:
+    return re.findall(rf'<h2><a href="/{DB}/items/([^"]+)">', html)
+
+
+def test_a_peru_update_lists_every_piece_it_numbers_in_printed_order(
+    datasette, archive
+):
+    with Archive(archive, readonly=True) as opened:
+        (number,) = opened.conn.execute(
+            "SELECT update_number FROM items WHERE update_number IS NOT NULL "
+            "AND duplicate_of IS NULL GROUP BY update_number HAVING COUNT(*) > 1 "
+            "LIMIT 1"
+        ).fetchone()
+        pieces = [
+            row[0]
+            for row in opened.conn.execute(
+                "SELECT id FROM items WHERE update_number = ? AND duplicate_of "
+                "IS NULL ORDER BY date, CASE section WHEN 'news' THEN 0 WHEN "
+                "'articles' THEN 1 ELSE 2 END, position, id",
+                (number,),
+            )
+        ]
+    html = get_path(datasette, f"/{DB}/newsletter/update-{number}").text
+    assert f"<h1>Peru Update {number}</h1>" in html
+    assert titles(html) == pieces
+    assert 'rel="prev"' in html and 'rel="next"' in html
+    # Its pieces' pages lead back to it.
+    item = get_path(datasette, f"/{DB}/items/{pieces[0]}").text
+    assert f'href="/{DB}/newsletter/update-{number}"' in item
+
+
+def test_the_weekly_news_of_a_date_line_is_an_issue_with_neighbours(datasette, archive):
+    with Archive(archive, readonly=True) as opened:
+        dates = [
+            row[0]
+            for row in opened.conn.execute(
+                "SELECT DISTINCT date FROM items WHERE update_number IS NULL AND "
+                "date_text IS NOT NULL AND duplicate_of IS NULL AND date IS NOT "
+                "NULL ORDER BY date"
+            )
+        ]
+        day = dates[len(dates) // 2]
+        shown = {
+            row[0]
+            for row in opened.conn.execute(
+                "SELECT id FROM items WHERE date = ? AND update_number IS NULL AND "
+                "date_text IS NOT NULL AND duplicate_of IS NULL",
+                (day,),
+            )
+        }
+    html = get_path(datasette, f"/{DB}/newsletter/{day}").text
+    assert set(titles(html)) == shown
+    neighbours = re.findall(
+        rf'href="/{DB}/newsletter/([^"#]+)" rel="(prev|next)"', html
+    )
+    assert len(neighbours) == 2
+
+
+def test_the_index_lists_every_issue_year_by_year(datasette, archive):
+    html = get_path(datasette, f"/{DB}/newsletter").text
+    with Archive(archive, readonly=True) as opened:
+        (numbers,) = opened.conn.execute(
+            "SELECT COUNT(DISTINCT update_number) FROM items WHERE duplicate_of IS NULL"
+        ).fetchone()
+        (days,) = opened.conn.execute(
+            "SELECT COUNT(DISTINCT date) FROM items WHERE update_number IS NULL "
+            "AND date_text IS NOT NULL AND date IS NOT NULL AND duplicate_of IS NULL"
+        ).fetchone()
+    listed = re.findall(rf'<li><a href="/{DB}/newsletter/([^"]+)">', html)
+    assert len(listed) == len(set(listed)) == numbers + days
+    years = re.findall(r'<section id="y(\d{4})">', html)
+    assert years == sorted(years) and len(years) > 10
+
+
+@pytest.mark.parametrize("key", ["update-99999", "1999-01-01"])
+def test_an_issue_the_archive_lacks_is_a_404_with_a_message(datasette, key):
+    response = get_path(datasette, f"/{DB}/newsletter/{key}")
+    assert response.status_code == 404
+    assert f"No issue {key}" in response.text
