@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml mirror/pyproject.toml
 demo: install
 	$(VENV)/bin/psg demo
 
-test: install test-packages
+test: install test-packages $(AXE)
 	$(PY) -m pytest
 
 # Speed, memory and request cost against baselines; rewrites BENCHMARKS.md.
@@ -36,6 +36,14 @@ fuzz: $(FUZZ_STAMP)
 	rm -rf .fuzz-corpus && mkdir -p .fuzz-corpus && cp tests/fixtures/*.html .fuzz-corpus/
 	$(PY) fuzz/fuzz_parse.py .fuzz-corpus -max_total_time=$(FUZZ_SECONDS) \
 		-max_len=1048576 -timeout=1 -rss_limit_mb=4096 -print_final_stats=1
+
+# axe-core, from npm's registry, for the browser tests' accessibility checks
+# (package-lock.json pins it); without npm those checks are skipped.
+AXE := node_modules/axe-core/axe.min.js
+
+$(AXE): package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent; \
+	else echo "npm not found: the accessibility checks will be skipped"; fi
 
 # Debian's packages that tests run against: Chromium for the browser test,
 # WordPress with MariaDB and PHP for the WordPress tests. As root on Debian,
@@ -66,4 +74,4 @@ format: install
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf $(VENV) build *.egg-info mirror/build mirror/*.egg-info
+	rm -rf $(VENV) build *.egg-info mirror/build mirror/*.egg-info node_modules

@@ -17,6 +17,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = PROJECT / "tests" / "artifacts"
 # The README's screenshots, made here.
 DOCS = PROJECT / "docs"
+# axe-core, which `make test` installs from npm (package-lock.json).
+AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
 # Headless, and quiet: no connections of Chromium's own to the closed network.
 FLAGS = [
     "--no-sandbox",
@@ -142,4 +144,36 @@ def test_the_chart_draws_offline(site, page):
     ).first.wait_for()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "items-per-month.png"), full_page=True)
+    assert page.off_site == []
+
+
+def accessibility_violations(page) -> list[str]:
+    """axe-core's serious and critical violations on the page, one line each."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run()")
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']}; "
+        + ", ".join(node["target"][0] for node in violation["nodes"][:3])
+        for violation in result["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.skipif(
+    not AXE.exists(),
+    reason="needs axe-core from npm in node_modules/: `make test` installs it (npm ci)",
+)
+@pytest.mark.parametrize(
+    "path",
+    ["/psg/search?text=mining+conflict", "/psg/items/article-1220", "/psg/newsletter",
+     "ISSUE"],
+)  # fmt: skip
+def test_the_reading_rooms_pages_have_no_serious_accessibility_violation(
+    site, page, path
+):
+    if path == "ISSUE":  # the first issue the index lists
+        page.goto(f"{site}/psg/newsletter")
+        path = page.locator(".psg-issues li a").first.get_attribute("href")
+    page.goto(f"{site}{path}")
+    assert accessibility_violations(page) == []
     assert page.off_site == []
