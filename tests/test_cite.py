@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 
-import bibtexparser
 import pytest
 import rispy
-from bibtexparser.middlewares import LatexDecodingMiddleware
+from helpers import bibtex_entries
 
 from psgscraper import cite
 from psgscraper.site import LIVE_SITE
@@ -36,19 +35,6 @@ HOSTILE_TITLE = "<script>alert(1)</script> 100% & {x} $y_z #1 ~a \\c"
 
 def item(**changes) -> dict:
     return {**ITEM, **changes}
-
-
-def bibtex_entries(text: str) -> list[dict]:
-    """The entries of a BibTeX file, TeX decoded: each a dict of its fields,
-    its key as `key`."""
-    library = bibtexparser.parse_string(
-        text, append_middleware=[LatexDecodingMiddleware()]
-    )
-    assert not library.failed_blocks, [b.error for b in library.failed_blocks]
-    return [
-        {"key": entry.key, **{field.key: field.value for field in entry.fields}}
-        for entry in library.entries
-    ]
 
 
 @pytest.mark.parametrize(
