@@ -36,6 +36,20 @@ HOSTILE = {
     "last_seen": "2026-01-02T03:04:05+00:00",
 }
 
+# A current-site post: its id is its path, its page its own link.
+POST = {
+    "id": "/2021/03/mining-and-water/",
+    "url": "https://perusupportgroup.org.uk/2021/03/mining-and-water/",
+    "section": "news",
+    "title": "Mining and water",
+    "summary": "A post.",
+    "date": "2021-03-04",
+    "date_precision": "day",
+    "year": 2021,
+    "first_seen": "2026-01-02T03:04:05+00:00",
+    "last_seen": "2026-01-02T03:04:05+00:00",
+}
+
 CONTENT_TYPES = {
     "ris": "application/x-research-info-systems",
     "bib": "application/x-bibtex",
@@ -44,7 +58,8 @@ CONTENT_TYPES = {
 
 
 def read_back(extension: str, body: str) -> list[dict]:
-    """The records of a download, each as {"id", "title"}, read by its parser."""
+    """The records of a download, each as {"id", "title"}, read by its parser;
+    a BibTeX record's id is its key (`known_as`)."""
     if extension == "ris":
         return [{"id": r["id"], "title": r["title"]} for r in rispy.loads(body)]
     if extension == "bib":
@@ -52,16 +67,22 @@ def read_back(extension: str, body: str) -> list[dict]:
     return [{"id": r["id"], "title": r["title"]} for r in json.loads(body)]
 
 
+def known_as(extension: str, item_id: str) -> str:
+    """How a download names an item: by its id, or in BibTeX by its key."""
+    return cite.bibtex_key(item_id) if extension == "bib" else item_id
+
+
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory, crawled_week0):
     db = tmp_path_factory.mktemp("citations") / f"{DB}.db"
     shutil.copy(crawled_week0.db, db)
     with Archive(db) as opened:
-        opened.conn.execute(
-            f"INSERT INTO items ({', '.join(HOSTILE)}) "
-            f"VALUES ({', '.join('?' for _ in HOSTILE)})",
-            list(HOSTILE.values()),
-        )
+        for added in (HOSTILE, POST):
+            opened.conn.execute(
+                f"INSERT INTO items ({', '.join(added)}) "
+                f"VALUES ({', '.join('?' for _ in added)})",
+                list(added.values()),
+            )
     return db
 
 
@@ -115,8 +136,13 @@ def test_a_searchs_rows_download_as_records(archive, base, extension):
     assert headers["content-type"] == f"{CONTENT_TYPES[extension]}; charset=utf-8"
     assert headers["content-disposition"] == f'attachment; filename="items.{extension}"'
     records = read_back(extension, body)
-    assert sorted(r["id"] for r in records) == sorted(ids)
-    titles = dict(query(archive, "SELECT id, title FROM items"))
+    titles = {
+        known_as(extension, item_id): title
+        for item_id, title in query(archive, "SELECT id, title FROM items")
+    }
+    assert sorted(r["id"] for r in records) == sorted(
+        known_as(extension, item_id) for item_id in ids
+    )
     assert all(r["title"] == titles[r["id"]] for r in records)
 
 
@@ -126,7 +152,7 @@ def test_a_page_of_the_table_downloads_as_its_rows(archive, base, extension):
     status, _, body = get(f"{base}/{DB}/items.{extension}?_size=7")
     assert status == 200
     assert [r["id"] for r in read_back(extension, body)] == [
-        row["id"] for row in json.loads(page)
+        known_as(extension, row["id"]) for row in json.loads(page)
     ]
 
 
@@ -139,7 +165,9 @@ def test_the_search_querys_rows_download_as_records(archive, base, extension):
     assert headers["content-disposition"].endswith(f'filename="search.{extension}"')
     found = json.loads(found)
     assert len(found) > 2
-    assert [r["id"] for r in read_back(extension, body)] == [r["id"] for r in found]
+    assert [r["id"] for r in read_back(extension, body)] == [
+        known_as(extension, r["id"]) for r in found
+    ]
 
 
 @pytest.mark.parametrize("extension", list(CONTENT_TYPES))
@@ -194,6 +222,22 @@ def test_an_items_page_shows_its_citations_and_downloads(archive, base):
         assert link in page
         status, _, body = get(f"{base}/{DB}/items/{item_id}.{extension}")
         assert status == 200 and len(read_back(extension, body)) == 1
+
+
+def test_a_posts_page_links_its_downloads_by_its_encoded_id(archive, base):
+    _, _, page = get(f"{base}/{DB}/items/~2F2021~2F03~2Fmining-and-water~2F")
+    section = page[page.index('class="psg-cite"') : page.index("</section>")]
+    assert POST["url"] in section
+    links = re.findall(r'href="(/[^"]+)" download', section)
+    assert [link.rsplit(".", 1)[1] for link in links] == list(CONTENT_TYPES)
+    for link in links:
+        status, headers, body = get(base + link)
+        assert status == 200, (link, body[:300])
+        assert headers["content-disposition"].startswith(
+            'attachment; filename="2021-03-mining-and-water.'
+        )
+        (record,) = read_back(link.rsplit(".", 1)[1], body)
+        assert record["title"] == POST["title"]
 
 
 def test_a_hostile_title_is_escaped_in_the_citations(archive, base):
