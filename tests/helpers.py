@@ -154,6 +154,22 @@ def expected_records(directory: Path) -> list[dict]:
         return [json.loads(line) for line in lines]
 
 
+def bibtex_entries(text: str) -> list[dict]:
+    """The entries of a BibTeX file read as a reference manager would, TeX
+    decoded: each a dict of its fields, its key as `key`."""
+    import bibtexparser
+    from bibtexparser.middlewares import LatexDecodingMiddleware
+
+    library = bibtexparser.parse_string(
+        text, append_middleware=[LatexDecodingMiddleware()]
+    )
+    assert not library.failed_blocks, [b.error for b in library.failed_blocks]
+    return [
+        {"key": entry.key, **{field.key: field.value for field in entry.fields}}
+        for entry in library.entries
+    ]
+
+
 def reparse_and_diff(db: Path) -> subprocess.CompletedProcess:
     """`psg reparse` of a crawl's WARC files into a new file, then `psg diff`."""
     rebuilt = db.with_name("rebuilt.db")

@@ -13,6 +13,7 @@ from ..site import (
     LIVE_SITE,
     SITE_HOSTS,
     WAYBACK_CALENDAR,
+    WAYBACK_REPLAY,
     replay_path,
 )
 from .text import fold_key
@@ -188,6 +189,19 @@ def original_url(item_id: str) -> str | None:
 def wayback_url(url: str) -> str:
     """The Wayback Machine's list of captures of a URL."""
     return WAYBACK_CALENDAR + url
+
+
+def wayback_capture_url(url: str, moment: str) -> str | None:
+    """The Wayback Machine's capture of a URL at an ISO time (as the archive
+    writes times), as a reader sees it; the nearest capture if none was made
+    then. None for a time that is not one."""
+    try:
+        when = datetime.fromisoformat(moment)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is not None:
+        when = when.astimezone(timezone.utc)
+    return f"{WAYBACK_REPLAY}web/{when:%Y%m%d%H%M%S}/{url}"
 
 
 def urlkey(url: str) -> str:

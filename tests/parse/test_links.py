@@ -15,6 +15,7 @@ from psgscraper.parse.links import (
     section_from_url,
     strip_archive_prefix,
     urlkey,
+    wayback_capture_url,
 )
 
 SITE = "http://www.perusupportgroup.org.uk"
@@ -279,3 +280,22 @@ def test_an_item_page_is_asked_of_the_copy_being_crawled(
 )  # fmt: skip
 def test_a_capture_is_viewed_in_its_web_archive_at_its_own_time(url, view):
     assert archive_view_url(url) == view
+
+
+@pytest.mark.parametrize(
+    ("moment", "capture"),
+    [
+        ("2026-01-02T03:04:05+00:00", "20260102030405"),
+        # Another zone is read as UTC, as the Wayback Machine's timestamps are.
+        ("2026-01-02T03:04:05+01:00", "20260102020405"),
+        ("2005-03-14T06:00:00", "20050314060000"),
+        ("2005-03-14", "20050314000000"),
+        ("not a time", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_a_capture_at_a_time_is_the_wayback_machines_at_its_timestamp(moment, capture):
+    page = f"{SITE}/article-5.html"
+    expected = capture and f"https://web.archive.org/web/{capture}/{page}"
+    assert wayback_capture_url(page, moment) == expected
