@@ -7,6 +7,13 @@ query in which every word is quoted, so that nothing typed is taken for
 FTS5's own syntax (`AND`, `NEAR`, `:`, `^`); what cannot be read raises
 `SearchError` with a message to show beside the box.
 
+The index stems English words (Porter: "mining" is kept as "mine"), and
+FTS5 matches a prefix against the stems, where `minin*` finds nothing. So a
+prefix also asks for the words it begins with the common suffixes, or the
+rest of one, written out (`mining`, `mininged`...): FTS5 stems each as it
+stemmed the text, so a word beginning so is found by its stem, and a
+written-out word that no text has matches nothing.
+
 `date_bound` reads the "from" and "to" boxes: a year, a month or a day.
 """
 
@@ -19,10 +26,23 @@ from datetime import date
 _TERM = re.compile(r'(-?)"([^"]*)"(\*?)|(\S+)')
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
+# English suffixes the Porter stemmer strips; a prefix may end part-way
+# through one (`minin` is `mining` but its last letter).
+SUFFIXES = (
+    "s", "es", "ies", "ied", "ed", "ing", "ings", "e", "y", "ly", "ally",
+    "er", "ers", "or", "ors", "ion", "ions", "ation", "ations", "al", "ial",
+    "ment", "ments", "ness", "ity", "ities", "ive", "ize", "ized", "izing",
+    "ise", "ised", "ising", "ic", "ical", "ance", "ence", "able", "ible", "ant",
+    "ent", "ism", "ist", "ists", "ous", "ful",
+)  # fmt: skip
+_ENDINGS = sorted(
+    {suffix[start:] for suffix in SUFFIXES for start in range(len(suffix))}
+)
+
 SYNTAX_HELP = (
     'Words are matched whole, in any order. "a phrase" matches those words '
     "together; OR between two terms matches either; -word leaves out items "
-    "with that word; Cajamar* matches every word that begins so."
+    "with that word; minin* matches every word that begins so."
 )
 
 
@@ -52,7 +72,10 @@ def fts_query(text: str) -> str:
             words = _WORD.findall(phrase)
         if not words:
             continue
-        term = '"' + " ".join(words) + '"' + ("*" if star else "")
+        if star and len(words) == 1:
+            term = prefix_term(words[0])
+        else:
+            term = '"' + " ".join(words) + '"' + ("*" if star else "")
         (unwanted if negated else wanted).append(term)
     positive = _joined(wanted)
     if not positive:
@@ -63,6 +86,13 @@ def fts_query(text: str) -> str:
             )
         raise SearchError("Type a word to look for.")
     return " NOT ".join([f"({positive})", *unwanted])
+
+
+def prefix_term(prefix: str) -> str:
+    """Every word beginning with `prefix`, in an index of stems: the prefix
+    itself, and the words it begins with a suffix (or a suffix's end) added."""
+    words = " OR ".join(f'"{prefix}{ending}"' for ending in _ENDINGS)
+    return f'("{prefix}"* OR {words})'
 
 
 def _joined(terms: list[str]) -> str:

@@ -17,9 +17,9 @@ from psgscraper.search import SearchError, date_bound, fts_query
         ("Conga OR Tía María", '("Conga" OR "Tía" "María")'),
         ("mining -Conga", '("mining") NOT "Conga"'),
         ('mining -"Tía María"', '("mining") NOT "Tía María"'),
-        ("minin*", '("minin"*)'),
         # FTS5's own syntax is taken as words; words joined by punctuation
         # are one phrase, as the index reads them.
+        ('"truth commi"*', '("truth commi"*)'),
         ("Cajamarca AND NEAR(x)", '("Cajamarca" "AND" "NEAR x")'),
         ("title:Conga ^Bagua", '("title Conga" "Bagua")'),
         ("Tía-María", '("Tía María")'),
@@ -80,3 +80,30 @@ def test_a_date_box_takes_a_year_a_month_or_a_day(typed, start, end):
 def test_a_date_box_refuses_what_is_no_date(typed):
     with pytest.raises(SearchError):
         date_bound(typed, end=False)
+
+
+def _porter_index(*texts: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE VIRTUAL TABLE t USING fts5(text, tokenize='porter unicode61')")
+    conn.executemany("INSERT INTO t (text) VALUES (?)", [(text,) for text in texts])
+    return conn
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        # The index keeps "mining" as "mine": the prefix still finds it.
+        ("minin*", {"the mining conflict", "new mines open"}),
+        ("mine*", {"the mining conflict", "new mines open"}),
+        ("ministe*", {"the minister resigned"}),
+        ("conflic*", {"the mining conflict"}),
+        ("minimu*", {"a minimum wage"}),
+        ("minin* -conflict", {"new mines open"}),
+    ],
+)
+def test_a_prefix_finds_the_words_it_begins_in_an_index_of_stems(typed, found):
+    texts = ["the mining conflict", "new mines open", "the minister resigned",
+             "a minimum wage"]  # fmt: skip
+    conn = _porter_index(*texts)
+    rows = conn.execute("SELECT text FROM t WHERE t MATCH ?", (fts_query(typed),))
+    assert {row[0] for row in rows} == found
