@@ -1,6 +1,8 @@
 """The regions of Peru a text names: spellings, cities, and the ambiguous names."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from psgscraper.parse.places import (
     CITIES,
@@ -249,3 +251,46 @@ def test_a_region_named_after_a_river_is_not_the_river(text, region):
 )
 def test_a_city_that_is_also_a_surname_or_a_drink(text, city):
     assert bool(codes(text) - {"PE-LAM"}) is city
+
+
+# Words the texts below are made of: names, the words the rules read, others.
+WORDS = st.sampled_from(
+    [
+        "Cusco",
+        "Cuzco",
+        "Junín",
+        "Junin",
+        "Lima",
+        "region",
+        "San Martín",
+        "José de",
+        "La Libertad",
+        "por",
+        "Amazonas",
+        "río",
+        "river",
+        "Trujillo",
+        "Julio",
+        "In",
+        "Ñaña",
+        "Ánimo",
+        "é",
+        "Limeño",
+        "-",
+        ",",
+        ".",
+        "’s",
+        "\n",
+        "Apurímac",
+        "Ene",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(WORDS, max_size=12), st.sampled_from([" ", "", "  "]))
+def test_what_is_matched_is_in_the_text_as_written(words, space):
+    text = space.join(words)
+    for place in places_in(text):
+        assert all(form in text for form in place.matched)
+        assert place.mentions >= len(place.matched)
