@@ -163,6 +163,42 @@ def _table_descriptions() -> dict:
                 "items": "Items of the edition (each piece once)",
             },
         },
+        "item_places": {
+            "description": "The regions of Peru each item's title, summary and "
+            "full text name, by the region's own name or a main city or "
+            "province in it. Lima alone is the capital (PE-LMA); the region of "
+            "Lima (PE-LIM) only when the text says region or department. "
+            "Found by simple rules: San Martín the Liberator, La Libertad the "
+            "word, Amazonas the river are left out, but check the matched text.",
+            "facets": ["region", "kind"],
+            "columns": {
+                "item_id": "The item",
+                "code": "ISO 3166-2:PE code of the region (PE-CUS)",
+                "region": "The region's ISO name",
+                "name": "The place named: the region, or a city or province in it",
+                "kind": "region, city or province",
+                "matched": "The forms the text used, as written (Cuzco; Cusco)",
+                "mentions": "How often the item's text names it",
+            },
+        },
+        "item_regions": {
+            "description": "One row per item and region of Peru it names (each "
+            "piece once): facet on the region, the year or the section.",
+            "sort_desc": "date",
+            "facets": ["region", "year", "section"],
+            "columns": {
+                "code": "ISO 3166-2:PE code of the region",
+                "region": "The region's ISO name",
+                "item_id": "The item",
+                "date": "The item's date",
+                "year": "Year of the date",
+                "section": "news, articles, home or posts",
+                "title": "The item's title",
+                "places": "The places in the region it names: the region, cities, "
+                "provinces",
+                "mentions": "How often it names them",
+            },
+        },
         "sightings": {
             "description": "Every appearance of an item on a page in a crawl.",
             "columns": {
