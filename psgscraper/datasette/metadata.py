@@ -93,7 +93,11 @@ def _description_html(database: str) -> str:
         f'<li><a href="/{database}/search">Search, best matches first</a></li>'
         f'<li><a href="/{database}/newsletters">Newsletters</a>: one row per '
         "printed edition</li>"
-        '<li><a href="/-/dashboards/archive">Items per month</a> (chart)</li>'
+        f'<li><a href="/{database}/item_regions">Items by region</a> of Peru '
+        "(facet on the region), and the items of "
+        f'<a href="/{database}/region?code=PE-CUS">one region</a></li>'
+        '<li><a href="/-/dashboards/archive">Items per month</a>, and per region '
+        "and year (charts)</li>"
         f'<li><a href="/{database}/feed.atom">Atom feed</a> of the newest items</li>'
         "</ul>"
     )
@@ -370,6 +374,29 @@ WHERE duplicate_of IS NULL AND date IS NOT NULL
   AND date <= substr(:until, 1, length(date))
 ORDER BY date, id""",
         },
+        "region": {
+            "title": "Items naming a region of Peru, newest first",
+            "description": "The region's ISO 3166-2:PE code, with or without "
+            "PE-: CUS (Cusco), PUN (Puno), LMA (Lima, the capital), LIM (the "
+            "region of Lima), CAL (Callao)... Places are the region's own name "
+            "or a main city or province in it.",
+            "sql": f"""SELECT items.id, items.date, items.section, items.title,
+       group_concat(item_places.name, '; ') AS places,
+       items.summary, {ORIGINAL_URL_SQL} AS original_url
+FROM item_places JOIN items ON items.id = item_places.item_id
+WHERE item_places.code IN (upper(:code), 'PE-' || upper(:code))
+  AND items.duplicate_of IS NULL
+GROUP BY items.id
+ORDER BY items.date DESC, items.id DESC""",
+        },
+        "places_by_year": {
+            "title": "Items per region of Peru and year",
+            "description": "Each piece once per region it names; items without "
+            "a year are left out.",
+            "sql": """SELECT code, region, year, COUNT(*) AS items
+FROM item_regions WHERE year IS NOT NULL
+GROUP BY code, year ORDER BY code, year""",
+        },
         "latest_crawls": {
             "title": "Latest crawls and their status",
             "sql": """SELECT id, started, ended, status, source, base_url, sections,
@@ -402,13 +429,14 @@ ORDER BY items.date DESC, items.id DESC LIMIT 50""",
 
 
 def _dashboards(database: str) -> dict:
-    """The chart of items per month (datasette-dashboards, Vega-Lite)."""
+    """The charts of items per month, per year and per region and year
+    (datasette-dashboards, Vega-Lite)."""
     return {
         "archive": {
             "title": "The archive over the years",
             "description": "Items per month, each piece once; items dated only "
             "by year, or not at all, are left out.",
-            "layout": [["items-per-month"], ["items-per-year"]],
+            "layout": [["items-per-month"], ["items-per-year"], ["regions-per-year"]],
             "charts": {
                 "items-per-month": {
                     "title": "Items per month",
@@ -449,6 +477,22 @@ GROUP BY year, section ORDER BY year""",
                             "x": {"field": "year", "type": "ordinal"},
                             "y": {"field": "items", "type": "quantitative"},
                             "color": {"field": "section", "type": "nominal"},
+                        },
+                    },
+                },
+                "regions-per-year": {
+                    "title": "Items per region of Peru and year",
+                    "db": database,
+                    "query": """SELECT region, year, COUNT(*) AS items
+FROM item_regions WHERE year IS NOT NULL
+GROUP BY code, year ORDER BY region, year""",
+                    "library": "vega-lite",
+                    "display": {
+                        "mark": {"type": "rect", "tooltip": True},
+                        "encoding": {
+                            "x": {"field": "year", "type": "ordinal"},
+                            "y": {"field": "region", "type": "nominal"},
+                            "color": {"field": "items", "type": "quantitative"},
                         },
                     },
                 },
