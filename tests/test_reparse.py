@@ -49,6 +49,7 @@ TABLES = {
     "boilerplate": "SELECT * FROM boilerplate ORDER BY fingerprint",
     "boilerplate_sightings": "SELECT fingerprint, crawl_id, page_url, seen_at "
     "FROM boilerplate_sightings ORDER BY fingerprint, crawl_id, page_url, seen_at",
+    "item_places": "SELECT * FROM item_places ORDER BY item_id, code, name",
 }
 
 
@@ -261,6 +262,15 @@ def test_a_missing_or_broken_item_page_is_recorded_and_does_not_fail(
 def test_reparse_rebuilds_the_same_archive(full_text_crawls, reparsed):
     for table, sql in TABLES.items():
         assert query(reparsed, sql) == query(full_text_crawls.db, sql), table
+    # The crawl found places in its items' listings, and in full texts alone.
+    (named, from_full_text) = query(
+        full_text_crawls.db,
+        "SELECT COUNT(DISTINCT item_id), COUNT(DISTINCT CASE WHEN "
+        "instr(items.title || ' ' || items.summary, matched) = 0 THEN item_id END) "
+        "FROM item_places JOIN items ON items.id = item_id "
+        "WHERE matched NOT LIKE '%;%'",
+    )[0]
+    assert named > 100 and from_full_text > 0, (named, from_full_text)
     same = "id, started, base_url, sections, incremental, status, pages, items_seen"
     assert query(reparsed, f"SELECT {same}, items_new, items_changed FROM crawls") == (
         query(

@@ -12,6 +12,8 @@ Tables
   listed, and what became of it (parsed, same content as another, skipped).
 - `wordpress_posts`: the current site's posts: each one's item, WordPress id,
   link and dates (`modified` tells an incremental crawl what changed).
+- `item_places`: the regions of Peru an item's title, summary and full text
+  name (`psgscraper.parse.places`), found again whenever that text changes.
 
 Every listing page is written in one transaction, so a crawl stopped at any
 instant leaves only complete pages behind. Writes use plain SQL on a
@@ -52,6 +54,7 @@ from .schema import (
     TABLES,
     UNIQUE_INDEXES,
     WAYBACK,
+    WITHOUT_PLACES,
     WORDPRESS,
     ArchiveError,
     utc_now,
@@ -74,6 +77,8 @@ class Archive(Items, Captures, Crawls, ArchiveFile):
         """What a newer schema reads differently from the rows an older kept."""
         if version <= POSTS_KEYED_BY_TITLE:
             self.rekey_posts()
+        if version <= WITHOUT_PLACES:
+            self.find_all_places()
 
 
 __all__ = [

@@ -1,7 +1,10 @@
-"""Item writes: pages, items, their versions and duplicates, boilerplate, texts.
+"""Item writes: pages, items, their versions and duplicates, boilerplate, texts,
+and the places an item's text names.
 
 Every listing page is written in one transaction, so a crawl stopped at any
-instant leaves only complete pages behind.
+instant leaves only complete pages behind. An item's places are found again
+only when its text changes: a crawl that sees it again unchanged does not
+read it.
 """
 
 from __future__ import annotations
@@ -11,10 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..parse import RECORD_FIELDS, Listing, Record
+from ..parse.places import places_in
 from ..parse.text import fold_key
 from ..parse.wordpress import POSTS
 from .crawls import Crawls
-from .schema import CONTENT_FIELDS, INTERNAL_COLUMNS, utc_now
+from .schema import CONTENT_FIELDS, INTERNAL_COLUMNS, PLACE_COLUMNS, utc_now
 
 # What a new sighting of an item writes: all of it when its text changed...
 UPDATED_FIELDS = (
@@ -141,6 +145,8 @@ class Items(Crawls):
             self._save_version(record.id, stored_text, crawl_id, seen_at)
             outcome = "changed"
         self._update_item(record, crawl_id, seen_at, UPDATED_FIELDS)
+        if text != tuple(stored_text):
+            self._find_places(record.id)
         if key != stored_key:
             self._mark_duplicates(stored_key)
             self._mark_duplicates(key)
@@ -196,6 +202,7 @@ class Items(Crawls):
         self.conn.execute(
             f"INSERT INTO items ({columns}) VALUES ({marks})", tuple(row.values())
         )
+        self._store_places(record.id, [row.get(column) for column in PLACE_COLUMNS])
 
     def _update_item(self, record: Record, crawl_id: int, seen_at: str, fields):
         """Write these fields of a stored item from a new sighting of it.
@@ -273,11 +280,16 @@ class Items(Crawls):
         """
         with self.transaction():
             if error is None:
+                stored = self.conn.execute(
+                    "SELECT body FROM items WHERE id = ?", (item_id,)
+                ).fetchone()
                 cursor = self.conn.execute(
                     "UPDATE items SET body = ?, body_fetched = ?, body_error = NULL "
                     "WHERE id = ?",
                     (body, fetched_at, item_id),
                 )
+                if stored is not None and stored[0] != body:
+                    self._find_places(item_id)
             else:
                 cursor = self.conn.execute(
                     "UPDATE items SET body_error = ? WHERE id = ?", (error, item_id)
@@ -346,7 +358,12 @@ class Items(Crawls):
                         "FROM sightings WHERE item_id = ?",
                         (fingerprint, item_id),
                     )
-                    for table in ("sightings", "item_versions", "wordpress_posts"):
+                    for table in (
+                        "sightings",
+                        "item_versions",
+                        "wordpress_posts",
+                        "item_places",
+                    ):
                         self.conn.execute(
                             f"DELETE FROM {table} WHERE item_id = ?", (item_id,)
                         )
@@ -359,6 +376,42 @@ class Items(Crawls):
                     moved += 1
             self._recount_crawl(crawl_id)
         return moved
+
+    # -- the places an item's text names --------------------------------------
+
+    def _find_places(self, item_id: str) -> None:
+        """Find the places of an item whose text changed, from its stored text."""
+        texts = self.conn.execute(
+            f"SELECT {', '.join(PLACE_COLUMNS)} FROM items WHERE id = ?", (item_id,)
+        ).fetchone()
+        self.conn.execute("DELETE FROM item_places WHERE item_id = ?", (item_id,))
+        self._store_places(item_id, texts)
+
+    def _store_places(self, item_id: str, texts: Iterable[str | None]) -> None:
+        self.conn.executemany(
+            "INSERT INTO item_places (item_id, code, region, name, kind, matched, "
+            "mentions) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (item_id, place.code, place.region, place.name, place.kind,
+                 "; ".join(place.matched), place.mentions)
+                for place in places_in(*texts)
+            ],
+        )  # fmt: skip
+
+    def find_all_places(self) -> int:
+        """Find every item's places again (an archive before schema 7 has none);
+        returns how many items name one."""
+        with self.transaction():
+            self.conn.execute("DELETE FROM item_places")
+            items = self.conn.execute(  # read a row at a time, not all at once
+                f"SELECT id, {', '.join(PLACE_COLUMNS)} FROM items"
+            )
+            for item_id, *texts in items:
+                self._store_places(item_id, texts)
+            (named,) = self.conn.execute(
+                "SELECT COUNT(DISTINCT item_id) FROM item_places"
+            ).fetchone()
+        return named
 
     def rekey_posts(self) -> int:
         """Key each WordPress post by its text too, as archives before schema 6

@@ -1,12 +1,12 @@
 """The archive's schema: what it holds, and the one place that knows it.
 
 The tables, their columns, indexes and rules; full-text search and the
-`newsletters` view; the values the status columns take; creating the schema
-in a new file and bringing an older one up to date. And reading a file's
-schema: whether a SQLite file is an archive at all, the columns its `items`
-has (an archive of another schema version may have others), and the one way
-to open a file read-only. `export`, `diff` and the Datasette metadata read
-the schema from here instead of knowing it.
+`newsletters` and `item_regions` views; the values the status columns take;
+creating the schema in a new file and bringing an older one up to date. And
+reading a file's schema: whether a SQLite file is an archive at all, the
+columns its `items` has (an archive of another schema version may have
+others), and the one way to open a file read-only. `export`, `diff` and the
+Datasette metadata read the schema from here instead of knowing it.
 """
 
 from __future__ import annotations
@@ -19,10 +19,13 @@ from pathlib import Path
 import sqlite_utils
 
 # 2: newsletters view; 3: full texts, WARC; 4: captures, sources; 5: web
-# archives; 6: crawls.modified_through, WordPress posts keyed by their text
-SCHEMA_VERSION = 6
+# archives; 6: crawls.modified_through, WordPress posts keyed by their text;
+# 7: item_places, the item_regions view
+SCHEMA_VERSION = 7
 # The version whose archives key posts by title alone (`items.listing_key`).
 POSTS_KEYED_BY_TITLE = 5
+# The last version whose archives have no `item_places`.
+WITHOUT_PLACES = 6
 
 # The table of the newsletter's items: what export, diff and search read.
 ITEMS = "items"
@@ -209,6 +212,20 @@ TABLES = {
             ("last_crawl", "crawls", "id"),
         ],
     },
+    "item_places": {
+        "columns": {
+            "item_id": str,
+            "code": str,
+            "region": str,
+            "name": str,
+            "kind": str,
+            "matched": str,
+            "mentions": int,
+        },
+        "pk": ("item_id", "code", "name"),
+        "not_null": ["region", "kind", "matched", "mentions"],
+        "foreign_keys": [("item_id", "items", "id")],
+    },
     "boilerplate_sightings": {
         "columns": {
             "id": int,
@@ -243,18 +260,29 @@ INDEXES = {
     "boilerplate_sightings": [["fingerprint"], ["crawl_id", "fingerprint"]],
     "captures": [["digest"], ["captured"], ["crawl_id"], ["url"]],
     "wordpress_posts": [["wp_id"], ["modified_gmt"]],
+    "item_places": [["code", "item_id"], ["region"], ["name"]],
 }
 # Indexes that also keep a rule.
 UNIQUE_INDEXES = {"captures": [["original", "timestamp"]]}
 # What full-text search reads, in the order the search query weighs it.
 FTS_COLUMNS = ("title", "summary", "byline", "body")
 FTS_TABLE = "items_fts"
+# The text an item's places are read from (`item_places`), in the order read.
+PLACE_COLUMNS = ("title", "summary", "body")
 _FTS_TRIGGERS = ("items_ai", "items_ad", "items_au")
 
 # The view of one row per printed edition, and its columns. (Its SQL is kept
 # as it always was, indentation included: the file stores the text.)
 NEWSLETTERS = "newsletters"
-VIEWS = {NEWSLETTERS: ("date_text", "date", "update_number", "sections", "items")}
+# The view of one row per item and region it names (each piece once).
+ITEM_REGIONS = "item_regions"
+VIEWS = {
+    NEWSLETTERS: ("date_text", "date", "update_number", "sections", "items"),
+    ITEM_REGIONS: (
+        "code", "region", "item_id", "date", "year", "section", "title", "places",
+        "mentions",
+    ),
+}  # fmt: skip
 _NEWSLETTERS_SQL = """
             CREATE VIEW IF NOT EXISTS newsletters AS
             SELECT date_text,
@@ -265,6 +293,21 @@ _NEWSLETTERS_SQL = """
             FROM items
             WHERE duplicate_of IS NULL AND date_text IS NOT NULL
             GROUP BY date_text
+            """
+_ITEM_REGIONS_SQL = """
+            CREATE VIEW IF NOT EXISTS item_regions AS
+            SELECT item_places.code,
+                   item_places.region,
+                   items.id AS item_id,
+                   items.date,
+                   items.year,
+                   items.section,
+                   items.title,
+                   group_concat(item_places.name, '; ') AS places,
+                   SUM(item_places.mentions) AS mentions
+            FROM item_places JOIN items ON items.id = item_places.item_id
+            WHERE items.duplicate_of IS NULL
+            GROUP BY item_places.code, items.id
             """
 
 # The columns of `items` that name crawls: two archives built by different
@@ -316,6 +359,7 @@ def ensure_schema(db: sqlite_utils.Database, path: Path) -> int | None:
     db.enable_wal()
     _create_tables(db)
     db.conn.execute(_NEWSLETTERS_SQL)
+    db.conn.execute(_ITEM_REGIONS_SQL)
     db.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return version if existing else None
 

@@ -93,7 +93,11 @@ def _description_html(database: str) -> str:
         f'<li><a href="/{database}/search">Search, best matches first</a></li>'
         f'<li><a href="/{database}/newsletters">Newsletters</a>: one row per '
         "printed edition</li>"
-        '<li><a href="/-/dashboards/archive">Items per month</a> (chart)</li>'
+        f'<li><a href="/{database}/item_regions">Items by region</a> of Peru '
+        "(facet on the region), and the items of "
+        f'<a href="/{database}/region?code=PE-CUS">one region</a></li>'
+        '<li><a href="/-/dashboards/archive">Items per month</a>, and per region '
+        "and year (charts)</li>"
         f'<li><a href="/{database}/feed.atom">Atom feed</a> of the newest items</li>'
         "</ul>"
     )
@@ -161,6 +165,42 @@ def _table_descriptions() -> dict:
                 "update_number": "Peru Update number, if the line gives one",
                 "sections": "Sections the edition's items are in",
                 "items": "Items of the edition (each piece once)",
+            },
+        },
+        "item_places": {
+            "description": "The regions of Peru each item's title, summary and "
+            "full text name, by the region's own name or a main city or "
+            "province in it. Lima alone is the capital (PE-LMA); the region of "
+            "Lima (PE-LIM) only when the text says region or department. "
+            "Found by simple rules: San Martín the Liberator, La Libertad the "
+            "word, Amazonas the river are left out, but check the matched text.",
+            "facets": ["region", "kind"],
+            "columns": {
+                "item_id": "The item",
+                "code": "ISO 3166-2:PE code of the region (PE-CUS)",
+                "region": "The region's ISO name",
+                "name": "The place named: the region, or a city or province in it",
+                "kind": "region, city or province",
+                "matched": "The forms the text used, as written (Cuzco; Cusco)",
+                "mentions": "How often the item's text names it",
+            },
+        },
+        "item_regions": {
+            "description": "One row per item and region of Peru it names (each "
+            "piece once): facet on the region, the year or the section.",
+            "sort_desc": "date",
+            "facets": ["region", "year", "section"],
+            "columns": {
+                "code": "ISO 3166-2:PE code of the region",
+                "region": "The region's ISO name",
+                "item_id": "The item",
+                "date": "The item's date",
+                "year": "Year of the date",
+                "section": "news, articles, home or posts",
+                "title": "The item's title",
+                "places": "The places in the region it names: the region, cities, "
+                "provinces",
+                "mentions": "How often it names them",
             },
         },
         "sightings": {
@@ -334,6 +374,29 @@ WHERE duplicate_of IS NULL AND date IS NOT NULL
   AND date <= substr(:until, 1, length(date))
 ORDER BY date, id""",
         },
+        "region": {
+            "title": "Items naming a region of Peru, newest first",
+            "description": "The region's ISO 3166-2:PE code, with or without "
+            "PE-: CUS (Cusco), PUN (Puno), LMA (Lima, the capital), LIM (the "
+            "region of Lima), CAL (Callao)... Places are the region's own name "
+            "or a main city or province in it.",
+            "sql": f"""SELECT items.id, items.date, items.section, items.title,
+       group_concat(item_places.name, '; ') AS places,
+       items.summary, {ORIGINAL_URL_SQL} AS original_url
+FROM item_places JOIN items ON items.id = item_places.item_id
+WHERE item_places.code IN (upper(:code), 'PE-' || upper(:code))
+  AND items.duplicate_of IS NULL
+GROUP BY items.id
+ORDER BY items.date DESC, items.id DESC""",
+        },
+        "places_by_year": {
+            "title": "Items per region of Peru and year",
+            "description": "Each piece once per region it names; items without "
+            "a year are left out.",
+            "sql": """SELECT code, region, year, COUNT(*) AS items
+FROM item_regions WHERE year IS NOT NULL
+GROUP BY code, year ORDER BY code, year""",
+        },
         "latest_crawls": {
             "title": "Latest crawls and their status",
             "sql": """SELECT id, started, ended, status, source, base_url, sections,
@@ -366,13 +429,14 @@ ORDER BY items.date DESC, items.id DESC LIMIT 50""",
 
 
 def _dashboards(database: str) -> dict:
-    """The chart of items per month (datasette-dashboards, Vega-Lite)."""
+    """The charts of items per month, per year and per region and year
+    (datasette-dashboards, Vega-Lite)."""
     return {
         "archive": {
             "title": "The archive over the years",
             "description": "Items per month, each piece once; items dated only "
             "by year, or not at all, are left out.",
-            "layout": [["items-per-month"], ["items-per-year"]],
+            "layout": [["items-per-month"], ["items-per-year"], ["regions-per-year"]],
             "charts": {
                 "items-per-month": {
                     "title": "Items per month",
@@ -413,6 +477,22 @@ GROUP BY year, section ORDER BY year""",
                             "x": {"field": "year", "type": "ordinal"},
                             "y": {"field": "items", "type": "quantitative"},
                             "color": {"field": "section", "type": "nominal"},
+                        },
+                    },
+                },
+                "regions-per-year": {
+                    "title": "Items per region of Peru and year",
+                    "db": database,
+                    "query": """SELECT region, year, COUNT(*) AS items
+FROM item_regions WHERE year IS NOT NULL
+GROUP BY code, year ORDER BY region, year""",
+                    "library": "vega-lite",
+                    "display": {
+                        "mark": {"type": "rect", "tooltip": True},
+                        "encoding": {
+                            "x": {"field": "year", "type": "ordinal"},
+                            "y": {"field": "region", "type": "nominal"},
+                            "color": {"field": "items", "type": "quantitative"},
                         },
                     },
                 },

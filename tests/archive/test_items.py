@@ -278,3 +278,104 @@ def test_an_older_capture_never_overwrites_the_latest_text(archive, news):
     # Replaced at the next sighting after the older capture that showed it.
     assert version["replaced_at"] == "2026-01-08T00:00:00+00:00"
     assert archive.crawl(captures)["source"] == "wayback"
+
+
+# -- the places an item's text names ------------------------------------------------
+
+PLACES = "SELECT item_id, code, name, kind, matched, mentions FROM item_places"
+
+
+def places_of(archive, item_id: str) -> list[tuple]:
+    return rows(
+        archive,
+        "SELECT code, name, kind, matched FROM item_places WHERE item_id = ? "
+        "ORDER BY code, name",
+        item_id,
+    )
+
+
+def test_a_new_items_places_are_read_from_its_title_and_summary(archive, news):
+    crawl = archive.start_crawl(SITE, ["news"])
+    archive.record_page(crawl, news)
+    assert places_of(archive, "article-1235") == [
+        ("PE-APU", "Apurímac", "region", "Apurimac"),
+        ("PE-APU", "Cotabambas", "province", "Cotabambas"),
+    ]
+    assert places_of(archive, "article-1227") == [
+        ("PE-CUS", "Cusco", "region", "Cuzco"),
+        ("PE-CUS", "Espinar", "province", "Espinar"),
+    ]
+    assert rows(archive, "SELECT region FROM item_places WHERE code = 'PE-CAL'") == [
+        ("El Callao",)
+    ]
+    # "the Amazon" is not Amazonas; "the Amazonas region" is.
+    assert places_of(archive, "article-1236") == []
+    assert [code for code, *_ in places_of(archive, "article-1230")] == ["PE-AMA"]
+
+
+def test_an_unchanged_item_seen_again_is_not_read_again(archive, news):
+    first = archive.start_crawl(SITE, ["news"])
+    archive.record_page(first, news)
+    archive.conn.execute("DELETE FROM item_places")
+    archive.record_page(archive.start_crawl(SITE, ["news"]), news)
+    assert rows(archive, PLACES) == []
+
+
+def test_an_edited_text_finds_its_places_again(archive, news):
+    crawl = archive.start_crawl(SITE, ["news"])
+    archive.record_page(crawl, news)
+    moved = tuple(
+        replace(item, summary="Women miners in Juliaca.")
+        if item.id == "article-1235"
+        else item
+        for item in news.items
+    )
+    archive.record_page(archive.start_crawl(SITE, ["news"]), replace(news, items=moved))
+    assert places_of(archive, "article-1235") == [
+        ("PE-APU", "Apurímac", "region", "Apurimac"),  # the title's
+        ("PE-PUN", "Juliaca", "city", "Juliaca"),
+    ]
+
+
+def test_a_full_text_adds_its_places_once(archive, news):
+    crawl = archive.start_crawl(SITE, ["news"])
+    archive.record_page(crawl, news)
+    body = "A workshop in Abancay.\n\nAnother in Cotabambas and Cotabambas again."
+    archive.record_full_text(crawl, "article-1235", body, "T1")
+    assert rows(archive, PLACES + " WHERE item_id = 'article-1235' ORDER BY name") == [
+        ("article-1235", "PE-APU", "Abancay", "city", "Abancay", 1),
+        ("article-1235", "PE-APU", "Apurímac", "region", "Apurimac", 1),
+        ("article-1235", "PE-APU", "Cotabambas", "province", "Cotabambas", 4),
+    ]
+    # The same text again, or a failed fetch, reads nothing again.
+    archive.conn.execute("DELETE FROM item_places")
+    archive.record_full_text(crawl, "article-1235", body, "T2")
+    archive.record_full_text(crawl, "article-1235", None, None, "HTTP 503")
+    assert rows(archive, PLACES) == []
+    archive.record_full_text(crawl, "article-1235", "Now in Huancayo.", "T3")
+    assert [name for _, name, *_ in places_of(archive, "article-1235")] == [
+        "Apurímac",
+        "Cotabambas",
+        "Huancayo",
+    ]
+
+
+def test_an_item_first_seen_on_the_home_page_is_read_again_from_its_listing(
+    archive, news
+):
+    home = listing_of("home.html", f"{SITE}/")
+    crawl = archive.start_crawl(SITE, ["home", "news"])
+    archive.record_page(crawl, home)
+    archive.conn.execute("DELETE FROM item_places")
+    archive.record_page(crawl, news)
+    assert places_of(archive, "article-1227")  # its listing text differs
+
+
+def test_an_item_set_aside_loses_its_places(archive, news):
+    crawl = archive.start_crawl(SITE, ["news"])
+    archive.record_page(crawl, news)
+    notice = next(item for item in news.items if item.id == "article-1233")
+    assert places_of(archive, notice.id)
+    archive.set_aside_items(crawl, {notice.fingerprint}, REPEATED)
+    assert places_of(archive, notice.id) == []
+    assert rows(archive, "SELECT COUNT(DISTINCT item_id) FROM item_places") == [(4,)]

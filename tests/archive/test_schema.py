@@ -135,6 +135,8 @@ def test_an_older_archive_is_brought_up_to_date_keeping_its_rows(archive_v2):
         )
         assert rows(archive, SEARCH, "quinoa") == [("article-1235",)]
         assert rows(archive, "PRAGMA integrity_check") == [("ok",)]
+        # Its items' places, read on opening (Puno is only in a caption).
+        assert rows(archive, "SELECT DISTINCT code FROM item_places") == [("PE-APU",)]
 
 
 def test_posts_an_older_archive_took_for_duplicates_by_their_title_are_not(tmp_path):
@@ -163,6 +165,29 @@ def test_posts_an_older_archive_took_for_duplicates_by_their_title_are_not(tmp_p
             ("/2020/01/letter-from-lima/",),
             ("/2020/02/letter-from-lima/",),
         ]
+
+
+def test_an_archive_of_schema_6_gets_the_places_of_all_its_items(tmp_path, news):
+    path = tmp_path / "psg.db"
+    with Archive(path) as archive:
+        crawl = archive.start_crawl(SITE, ["news"])
+        archive.record_page(crawl, news)
+        archive.record_full_text(crawl, "article-1234", "Gold miners of Puno.", "T1")
+        written = rows(archive, "SELECT * FROM item_places ORDER BY item_id, code")
+    # As schema 6 kept it: no item_places, no item_regions.
+    conn = sqlite3.connect(path)
+    conn.execute("DROP VIEW item_regions")
+    conn.execute("DROP TABLE item_places")
+    conn.execute("PRAGMA user_version = 6")
+    conn.commit()
+    conn.close()
+    with Archive(path) as archive:
+        assert rows(archive, "SELECT * FROM item_places ORDER BY item_id, code") == (
+            written
+        )
+        assert ("article-1234", "PE-PUN") in rows(
+            archive, "SELECT item_id, code FROM item_regions"
+        )
 
 
 SEARCH = (

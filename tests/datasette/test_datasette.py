@@ -27,6 +27,7 @@ from markupsafe import escape
 from psgscraper.archive import Archive, CrawlLock
 from psgscraper.datasette.app import make_datasette, prepare_archive
 from psgscraper.datasette.metadata import build_metadata
+from psgscraper.parse.places import places_in
 from psgscraper.site import LIVE_SITE
 
 DB = "psg"
@@ -218,6 +219,18 @@ def test_default_facets_and_sort(datasette, key):
     assert dates == newest[::-1][: len(dates)] and len(dates) == 50  # a page
 
 
+def test_items_by_region_facet_counts_each_piece_once(datasette, key):
+    page = get_json(
+        datasette, f"/{DB}/item_regions.json?_extra=facet_results&_facet_size=max"
+    )
+    facet = page["facet_results"]["region"]["results"]
+    counted = Counter(
+        region for r in key.pieces() for region in {p.region for p in places_of(r)}
+    )
+    assert {v["value"]: v["count"] for v in facet} == counted
+    assert len(counted) > 10  # the mirror's items name most regions
+
+
 def test_facet_suggestions_are_off(datasette):
     page = get_json(datasette, f"/{DB}/items.json?_extra=suggested_facets")
     assert page["suggested_facets"] == []
@@ -230,6 +243,10 @@ COLUMNS = {
     "items_per_year": ("year", "section", "items"),
     "mentions_per_year": ("year", "items"),
     "date_range": ("id", "date", "date_text", "section", "title", "summary"),
+    "region": (
+        "id", "date", "section", "title", "places", "summary", "original_url",
+    ),
+    "places_by_year": ("code", "region", "year", "items"),
     "latest_crawls": (
         "id", "started", "ended", "status", "source", "base_url", "sections",
         "incremental", "pages", "requests", "items_seen", "items_new",
@@ -340,6 +357,52 @@ def date_range_answer(key: AnswerKey) -> tuple[str, list[dict], bool]:
     return f"since={since}&until={until}", rows, True
 
 
+def places_of(record: dict) -> list:
+    """The places the archive finds in an item (its week-1 text; no full texts)."""
+    return places_in(record["title"], record["summary"])
+
+
+def region_answer(key: AnswerKey) -> tuple[str, list[dict], bool]:
+    """The pieces naming Puno, newest first; the code given without PE-."""
+    naming = [
+        (r, {p.name for p in places_of(r) if p.code == "PE-PUN"}) for r in key.pieces()
+    ]
+    newest = sorted(
+        ((r, names) for r, names in naming if names),
+        key=lambda pair: (pair[0]["date"] is not None, pair[0]["date"] or "",
+                          pair[0]["id"]),
+        reverse=True,
+    )  # fmt: skip
+    rows = [
+        {
+            "id": r["id"],
+            "date": r["date"],
+            "section": r["section"],
+            "title": r["title"],
+            # In no set order.
+            "places": lambda text, names=names: set(text.split("; ")) == names,
+            "summary": r["summary"],
+            "original_url": original_url(r),
+        }
+        for r, names in newest
+    ]
+    return "code=pun", rows, True
+
+
+def places_by_year_answer(key: AnswerKey) -> tuple[str, list[dict], bool]:
+    counts = Counter(
+        (code, region, year_of(r))
+        for r in key.pieces()
+        if year_of(r) is not None
+        for code, region in {(p.code, p.region) for p in places_of(r)}
+    )
+    rows = [
+        dict(zip(COLUMNS["places_by_year"], (*group, n), strict=True))
+        for group, n in sorted(counts.items())
+    ]
+    return "", rows, True
+
+
 def latest_crawls_answer(key: AnswerKey) -> tuple[str, list[dict], bool]:
     """The week-1 crawl, then the week-0 one."""
     listings = key.pages["listings"]
@@ -422,6 +485,8 @@ ANSWERS = {
     "items_per_year": items_per_year_answer,
     "mentions_per_year": mentions_per_year_answer,
     "date_range": date_range_answer,
+    "region": region_answer,
+    "places_by_year": places_by_year_answer,
     "latest_crawls": latest_crawls_answer,
     "changed_items": changed_items_answer,
     "feed": feed_answer,
