@@ -14,7 +14,8 @@ before and after it.
 `/DB/search` is the search a historian starts from: a form, then the hits
 as a list (the title linked to the item's page, its date, section, Peru
 Update number and byline, and an excerpt with the matched words marked),
-filters by date and section, the hits per year as a bar chart whose bars
+filters by date, section and region of Peru (`item_places`: with no words,
+a region's items over time), the hits per year as a bar chart whose bars
 narrow the range, sort by relevance or date, and pages of 50. Its JSON
 (`/DB/search.json?text=...`) stays the canned query's, for programs.
 
@@ -151,8 +152,17 @@ async def item_provenance(db, item_id: str) -> dict:
         }
         for older, newer in pairwise(texts)
     ]
+    places = [
+        dict(row)
+        for row in await db.execute(
+            "SELECT code, region, name, kind, matched FROM item_places "
+            "WHERE item_id = ? ORDER BY region, name",
+            [item_id],
+        )
+    ]
     original = original_url(item_id)
     return {
+        "places": places,
         "sightings": sightings,
         "crawls": len({sighting.crawl_id for sighting in sightings}),
         "versions": changes,
@@ -180,12 +190,14 @@ def word_diff(old: str | None, new: str | None) -> Markup:
 
 @dataclass
 class Search:
-    """A search as the form asks it: text, date range, section, sort, page."""
+    """A search as the form asks it: text, date range, section, region, sort,
+    page."""
 
     text: str
     start: str | None
     end: str | None
     section: str
+    region: str  # an ISO 3166-2:PE code (PE-CUS)
     sort: str
     page: int
 
@@ -199,6 +211,7 @@ class Search:
             start=date_bound(args.get("from", ""), end=False),
             end=date_bound(args.get("to", ""), end=True),
             section=args.get("section", "").strip(),
+            region=args.get("region", "").strip().upper(),
             sort=sort if sort in SORTS else "relevance",
             page=int(page) if page.isdigit() and int(page) > 0 else 1,
         )
@@ -220,6 +233,11 @@ class Search:
         if self.section:
             clauses.append("items.section = :section")
             params["section"] = self.section
+        if self.region:
+            clauses.append(
+                "items.id IN (SELECT item_id FROM item_places WHERE code = :region)"
+            )
+            params["region"] = self.region
         return " AND ".join(clauses), params
 
     def source(self) -> str:
@@ -241,6 +259,7 @@ class Search:
             "from": self.start or "",
             "to": self.end or "",
             "section": self.section,
+            "region": self.region,
             "sort": self.sort,
         }
         fields.update(changes)
@@ -263,6 +282,12 @@ async def search_page(datasette, request):
             "ORDER BY section"
         )
     ]
+    regions = [
+        (row[0], row[1])
+        for row in await db.execute(
+            "SELECT code, region FROM item_places GROUP BY code ORDER BY region"
+        )
+    ]
     pages = max(1, -(-total // PAGE_SIZE))
     html = await datasette.render_template(
         "psg_search.html",
@@ -275,6 +300,7 @@ async def search_page(datasette, request):
             "most": max((count for _, count in years), default=0),
             "pages": pages,
             "sections": sections,
+            "regions": regions,
             "sorts": SORTS,
             "error": error,
             "syntax_help": SYNTAX_HELP,
@@ -293,6 +319,7 @@ def _nothing(request) -> Search:
     return Search(
         text=args.get("text", "").strip(), start=args.get("from") or None,
         end=args.get("to") or None, section=args.get("section", ""),
+        region=args.get("region", ""),
         sort=args.get("sort", "relevance"), page=1,
     )  # fmt: skip
 

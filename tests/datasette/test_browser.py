@@ -166,7 +166,7 @@ def accessibility_violations(page) -> list[str]:
 @pytest.mark.parametrize(
     "path",
     ["/psg/search?text=mining+conflict", "/psg/items/article-1220", "/psg/newsletter",
-     "ISSUE"],
+     "ISSUE", "/psg/search?region=PE-CUS"],
 )  # fmt: skip
 def test_the_reading_rooms_pages_have_no_serious_accessibility_violation(
     site, page, path

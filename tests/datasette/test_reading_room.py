@@ -338,3 +338,31 @@ def test_an_issue_the_archive_lacks_is_a_404_with_a_message(datasette, key):
     response = get_path(datasette, f"/{DB}/newsletter/{key}")
     assert response.status_code == 404
     assert f"No issue {key}" in response.text
+
+
+def test_a_region_narrows_the_search_and_alone_lists_its_items(datasette, archive):
+    with Archive(archive, readonly=True) as opened:
+        code, region, pieces = opened.conn.execute(
+            "SELECT code, region, COUNT(*) FROM item_regions GROUP BY code "
+            "ORDER BY COUNT(*) DESC LIMIT 1"
+        ).fetchone()
+        mining = opened.conn.execute(
+            "SELECT COUNT(*) FROM item_regions JOIN items_fts ON items_fts.rowid = "
+            "(SELECT rowid FROM items WHERE id = item_regions.item_id) "
+            "WHERE code = ? AND items_fts MATCH '\"mining\"'",
+            (code,),
+        ).fetchone()[0]
+    alone = page(datasette, f"region={code}").text
+    assert count(alone) == pieces > 0
+    assert f"naming {region}" in unescape(alone)
+    assert count(page(datasette, f"text=mining&region={code}").text) == mining
+
+
+def test_an_item_names_its_places_each_linked_to_its_regions_items(datasette, archive):
+    with Archive(archive, readonly=True) as opened:
+        item_id, code = opened.conn.execute(
+            "SELECT item_id, code FROM item_regions LIMIT 1"
+        ).fetchone()
+    html = item_page(datasette, item_id).text
+    assert "Places named:" in html
+    assert f'href="/{DB}/search?region={code}"' in html
