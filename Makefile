@@ -1,6 +1,9 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# axe-core, from npm's registry, for the browser tests' accessibility checks
+# (package-lock.json pins it); without npm those checks are skipped.
+AXE := node_modules/axe-core/axe.min.js
 
 .PHONY: install demo test bench fuzz lint format clean test-packages
 
@@ -36,10 +39,6 @@ fuzz: $(FUZZ_STAMP)
 	rm -rf .fuzz-corpus && mkdir -p .fuzz-corpus && cp tests/fixtures/*.html .fuzz-corpus/
 	$(PY) fuzz/fuzz_parse.py .fuzz-corpus -max_total_time=$(FUZZ_SECONDS) \
 		-max_len=1048576 -timeout=1 -rss_limit_mb=4096 -print_final_stats=1
-
-# axe-core, from npm's registry, for the browser tests' accessibility checks
-# (package-lock.json pins it); without npm those checks are skipped.
-AXE := node_modules/axe-core/axe.min.js
 
 $(AXE): package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent; \

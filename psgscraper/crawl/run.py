@@ -130,6 +130,7 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
     captures: dict[str, int] = {}
     with CrawlLock(options.db) as lock:
         archive = Archive(options.db)
+        reserve = _reserve_room(options.db)
         try:
             archive.mark_stale_crawls_interrupted()
             crawl_id = archive.start_crawl(
@@ -147,6 +148,7 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
             lives = [crawler.get_extension(CrawlLife) for crawler in crawlers]
             failures += [failure for life in lives for failure in life.failures]
             status, message = crawl_ending(lives)
+            _release(reserve)  # a full disk still takes the crawl's ending
             crawl = archive.finish_crawl(
                 crawl_id,
                 status,
@@ -158,6 +160,7 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
         except sqlite3.Error as error:  # the disk is full, most likely
             raise ArchiveError(f"cannot write {options.db}: {error}") from None
         finally:
+            _release(reserve)
             if warc is not None:
                 try:
                     warc.release(_outcome(crawl) if crawl else None)
@@ -172,6 +175,27 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
         lock.stale,
         captures,
     )
+
+
+# Room kept on the archive's disk while a crawl runs, given back before its
+# ending is written: a crawl stopped by a full disk still records why.
+RESERVE_BYTES = 64 * 1024
+
+
+def _reserve_room(db: Path) -> Path | None:
+    """A file of RESERVE_BYTES beside the archive, or None if there is no room."""
+    path = db.with_name(db.name + ".reserve")
+    try:
+        path.write_bytes(bytes(RESERVE_BYTES))
+    except OSError:
+        path.unlink(missing_ok=True)
+        return None
+    return path
+
+
+def _release(reserve: Path | None) -> None:
+    if reserve is not None:
+        reserve.unlink(missing_ok=True)
 
 
 def _open_warc(options: CrawlOptions, crawl_id: int) -> WarcFile:

@@ -174,9 +174,13 @@ def test_a_full_disk_fails_the_crawl_cleanly_and_the_archive_stays_readable(
     assert re.search(r"database or disk is full|No space left on device", result.stderr)
     assert query(db, "PRAGMA integrity_check") == [("ok",)]
     ((status, message, pages),) = query(db, "SELECT status, message, pages FROM crawls")
-    assert status == "failed" and "is full" in message and pages >= 1
+    # The archive or the WARC file may be the one that finds the disk full.
+    assert status == "failed" and pages >= 1
+    assert re.search(r"database or disk is full|No space left on device", message)
     with Archive(db, readonly=True) as archive:
         assert 0 < archive.count("items") < len(expected_records(mirror_week0))
+    # The room the crawl kept for its ending is given back.
+    assert not db.with_name("psg.db.reserve").exists()
 
 
 def test_ctrl_c_during_a_retry_after_wait_stops_the_crawl(tmp_path, mirror_week0):
