@@ -25,6 +25,7 @@ after its text is escaped.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -329,38 +330,26 @@ async def _run(db, search: Search) -> tuple[list[dict], int, list[tuple[int, int
     where, params = search.where()
     source = search.source()
     excerpt = _EXCERPT if search.text else "substr(items.summary, 1, 300)"
-    try:
-        rows = await db.execute(
-            f"SELECT items.id, items.date, items.date_text, items.section, "
-            f"items.title, items.update_number, items.byline, {excerpt} AS excerpt "
-            f"FROM {source} WHERE {where} ORDER BY {search.order()} "
-            f"LIMIT {PAGE_SIZE} OFFSET {(search.page - 1) * PAGE_SIZE}",
-            params,
-        )
-        years = await db.execute(
-            f"SELECT items.year, COUNT(*) FROM {source} WHERE {where} "
-            "AND items.year IS NOT NULL GROUP BY items.year ORDER BY items.year",
-            params,
+    hits_sql = (
+        f"SELECT items.id, items.date, items.date_text, items.section, "
+        f"items.title, items.update_number, items.byline, {excerpt} AS excerpt "
+        f"FROM {source} WHERE {where} ORDER BY {search.order()} "
+        f"LIMIT {PAGE_SIZE} OFFSET {(search.page - 1) * PAGE_SIZE}"
+    )
+    # Hits without a year count in the total, in no bar.
+    years_sql = f"SELECT items.year, COUNT(*) FROM {source} WHERE {where} GROUP BY 1"
+    try:  # the two at once, on two of Datasette's connections
+        rows, per_year = await asyncio.gather(
+            db.execute(hits_sql, params), db.execute(years_sql, params)
         )
     except Exception as error:  # FTS5 refuses a query it cannot parse
         if "fts5" in str(error).lower():
             raise SearchError(f"The search could not be read ({error}).") from None
         raise
-    years = [(row[0], row[1]) for row in years]
+    counts = [(row[0], row[1]) for row in per_year]
+    years = sorted((year, count) for year, count in counts if year is not None)
     hits = [dict(row) | {"excerpt": marked(row["excerpt"])} for row in rows]
-    return hits, sum(count for _, count in years) + await _undated(db, search), years
-
-
-async def _undated(db, search: Search) -> int:
-    """Hits without a year (the per-year counts leave them out)."""
-    if search.start or search.end:
-        return 0  # a date range leaves them out too
-    where, params = search.where()
-    result = await db.execute(
-        f"SELECT COUNT(*) FROM {search.source()} WHERE {where} AND items.year IS NULL",
-        params,
-    )
-    return result.first()[0]
+    return hits, sum(count for _, count in counts), years
 
 
 def marked(excerpt: str | None) -> Markup:
