@@ -7,6 +7,7 @@ fixtures that use them are in conftest.py.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import re
@@ -115,6 +116,24 @@ def datasette(db: Path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def started_datasette(db: Path):
+    """The project's Datasette on the archive, in this process, started."""
+    from psgscraper.datasette.app import make_datasette
+
+    instance = make_datasette(db)
+    asyncio.run(instance.invoke_startup())
+    return instance
+
+
+def datasette_get(instance, path: str):
+    """The response of an in-process Datasette (datasette.client) to `path`."""
+
+    async def fetch():
+        return await instance.client.get(path)
+
+    return asyncio.run(fetch())
 
 
 # The live host as a listing's absolute links spell it, in turn.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
@@ -21,11 +20,20 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from helpers import Crawled, crawl, expected_records, free_port, serving, wait_for
+from helpers import (
+    Crawled,
+    crawl,
+    datasette_get,
+    expected_records,
+    free_port,
+    serving,
+    started_datasette,
+    wait_for,
+)
 from markupsafe import escape
 
 from psgscraper.archive import Archive, CrawlLock
-from psgscraper.datasette.app import make_datasette, prepare_archive
+from psgscraper.datasette.app import prepare_archive
 from psgscraper.datasette.metadata import build_metadata
 from psgscraper.parse.places import places_in
 from psgscraper.site import LIVE_SITE
@@ -110,20 +118,11 @@ def key(archive, mirror_week0, mirror_week1, crawled_week0) -> AnswerKey:
 
 @pytest.fixture(scope="module")
 def datasette(archive):
-    instance = make_datasette(archive)
-    asyncio.run(instance.invoke_startup())
-    return instance
-
-
-def get(datasette, path: str):
-    async def fetch():
-        return await datasette.client.get(path)
-
-    return asyncio.run(fetch())
+    return started_datasette(archive)
 
 
 def get_json(datasette, path: str):
-    response = get(datasette, path)
+    response = datasette_get(datasette, path)
     assert response.status_code == 200, (path, response.text[:500])
     return response.json()
 
@@ -546,7 +545,7 @@ def test_date_range_keeps_month_and_year_dates_that_overlap(datasette):
 
 
 def test_csv_stream_has_every_row(datasette, archive):
-    response = get(datasette, f"/{DB}/items.csv?_stream=on&_size=max")
+    response = datasette_get(datasette, f"/{DB}/items.csv?_stream=on&_size=max")
     assert response.status_code == 200
     table = list(csv.DictReader(io.StringIO(response.text)))
     (count,) = rows(archive, "SELECT COUNT(*) FROM items")[0]
@@ -557,7 +556,7 @@ def test_csv_stream_has_every_row(datasette, archive):
 @pytest.mark.parametrize("table", ["items", "newsletters", "crawls", "sightings"])
 def test_every_table_exports_csv_and_json(datasette, archive, table):
     """A page of rows (50) or the whole table, the same in both formats."""
-    response = get(datasette, f"/{DB}/{table}.csv")
+    response = datasette_get(datasette, f"/{DB}/{table}.csv")
     assert response.status_code == 200
     header, *table_rows = csv.reader(io.StringIO(response.text))
     answer = get_json(datasette, f"/{DB}/{table}.json")
@@ -568,14 +567,14 @@ def test_every_table_exports_csv_and_json(datasette, archive, table):
 
 def test_scraped_text_is_always_escaped(datasette):
     for path in (f"/{DB}/items/article-99999", f"/{DB}/items?_search=Hostile"):
-        html = get(datasette, path).text
+        html = datasette_get(datasette, path).text
         assert "&lt;script&gt;alert(" in html
         assert '<script>alert("title")' not in html
         assert "<img src=x" not in html and "<b>bold</b>" not in html
 
 
 def test_item_links_to_its_original_page_and_its_captures(datasette):
-    html = get(datasette, f"/{DB}/items/article-1000").text
+    html = datasette_get(datasette, f"/{DB}/items/article-1000").text
     original = f"{LIVE_SITE}article-1000.html"
     assert f'href="{original}"' in html
     assert f'href="https://web.archive.org/web/*/{original}"' in html
@@ -590,7 +589,9 @@ def test_newsletters_count_each_edition_and_link_to_it(datasette, archive):
     )[0]
     assert len(editions) == distinct
     update = next(row for row in editions if row["update_number"])
-    html = get(datasette, f"/{DB}/newsletters?update_number={update['update_number']}")
+    html = datasette_get(
+        datasette, f"/{DB}/newsletters?update_number={update['update_number']}"
+    )
     link = re.search(r'href="(/psg/items\?date_text=[^"]+)"', html.text)
     assert link
     path = link.group(1).replace("&amp;", "&").replace("/items?", "/items.json?")
@@ -599,7 +600,7 @@ def test_newsletters_count_each_edition_and_link_to_it(datasette, archive):
 
 
 def test_atom_feed_of_the_newest_items(datasette, key):
-    response = get(datasette, f"/{DB}/feed.atom")
+    response = datasette_get(datasette, f"/{DB}/feed.atom")
     assert response.status_code == 200
     feed = ElementTree.fromstring(response.content)
     ns = {"atom": "http://www.w3.org/2005/Atom"}
@@ -614,12 +615,12 @@ def test_atom_feed_of_the_newest_items(datasette, key):
 
 
 def test_items_per_month_chart_is_served_offline(datasette):
-    html = get(datasette, "/-/dashboards/archive").text
+    html = datasette_get(datasette, "/-/dashboards/archive").text
     assert "items-per-month" in html
     scripts = re.findall(r'<script[^>]+src="([^"]+)"', html)
     assert scripts and all(src.startswith("/") for src in scripts), scripts
     for src in scripts:
-        assert get(datasette, src).status_code == 200, src
+        assert datasette_get(datasette, src).status_code == 200, src
 
 
 def serve(db, port: int):
@@ -673,7 +674,7 @@ def test_item_page_reads_as_an_article_and_names_its_first_listing(datasette, ar
         archive,
         "SELECT id, duplicate_of FROM items WHERE duplicate_of IS NOT NULL LIMIT 1",
     )
-    html = get(datasette, f"/{DB}/items/{duplicate}").text
+    html = datasette_get(datasette, f"/{DB}/items/{duplicate}").text
     article = html[html.index('<article class="psg-item">') : html.index("</article>")]
     ((title, summary),) = rows(
         archive, "SELECT title, summary FROM items WHERE id = ?", duplicate
@@ -699,7 +700,7 @@ def test_every_table_and_column_is_described(datasette, archive):
 @pytest.mark.parametrize("query", ["items_per_year", "latest_crawls", "changed_items"])
 def test_canned_queries_export_csv(datasette, query):
     """The query's columns and every row of its JSON answer."""
-    response = get(datasette, f"/{DB}/{query}.csv")
+    response = datasette_get(datasette, f"/{DB}/{query}.csv")
     assert response.status_code == 200
     header, *csv_rows = csv.reader(io.StringIO(response.text))
     answer = get_json(datasette, f"/{DB}/{query}.json")
@@ -713,5 +714,5 @@ def test_json_computes_facets_only_when_asked(datasette):
     assert not plain["facet_results"]
     asked = get_json(datasette, f"/{DB}/items.json?_search=mining&_facet=section")
     assert "section" in asked["facet_results"]
-    html = get(datasette, f"/{DB}/items?_search=mining").text
+    html = datasette_get(datasette, f"/{DB}/items?_search=mining").text
     assert 'data-column="byline"' in html or "facet-info-name" in html

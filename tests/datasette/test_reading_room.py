@@ -3,17 +3,16 @@ an archive of two crawls (through datasette.client)."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 import shutil
 from html import unescape
 
 import pytest
-from helpers import crawl, serving
+from helpers import crawl, datasette_get, serving, started_datasette
 from markupsafe import escape
 
 from psgscraper.archive import Archive
-from psgscraper.datasette.app import make_datasette, prepare_archive
+from psgscraper.datasette.app import prepare_archive
 
 DB = "psg"
 HOSTILE_TITLE = "<script>alert('mining')</script> Mining hostile"
@@ -56,16 +55,12 @@ def archive(tmp_path_factory, crawled_week0, mirror_week1):
 
 @pytest.fixture(scope="module")
 def datasette(archive):
-    instance = make_datasette(archive)
-    asyncio.run(instance.invoke_startup())
-    return instance
+    return started_datasette(archive)
 
 
 def page(datasette, query: str):
-    async def fetch():
-        return await datasette.client.get(f"/{DB}/search?{query}")
-
-    return asyncio.run(fetch())
+    """The search page for this query string."""
+    return datasette_get(datasette, f"/{DB}/search?{query}")
 
 
 def matching(archive, fts: str, where: str = "", *params) -> list[tuple]:
@@ -83,7 +78,7 @@ def matching(archive, fts: str, where: str = "", *params) -> list[tuple]:
 
 
 def hits(html: str) -> list[str]:
-    """The items a results page lists, by the links of their titles."""
+    """The items a page lists (search hits, an issue), by their titles' links."""
     return re.findall(rf'<h2><a href="/{DB}/items/([^"]+)">', html)
 
 
@@ -181,18 +176,13 @@ def test_scraped_text_stays_escaped_in_the_results(datasette):
 
 
 def test_the_search_json_stays_the_ranked_canned_query(datasette):
-    async def fetch():
-        return await datasette.client.get(f"/{DB}/search.json?text=mining&_shape=array")
-
-    rows = asyncio.run(fetch()).json()
+    path = f"/{DB}/search.json?text=mining&_shape=array"
+    rows = datasette_get(datasette, path).json()
     assert rows and {"id", "title", "excerpt"} <= set(rows[0])
 
 
 def item_page(datasette, item_id: str):
-    async def fetch():
-        return await datasette.client.get(f"/{DB}/items/{item_id}")
-
-    return asyncio.run(fetch())
+    return datasette_get(datasette, f"/{DB}/items/{item_id}")
 
 
 def edited_item(archive) -> tuple[str, str, str]:
@@ -252,17 +242,6 @@ def test_a_capture_is_linked_at_its_own_time_in_its_web_archive(datasette):
     assert "<script>alert" not in html and "<b>mining</b>" not in html
 
 
-def get_path(datasette, path: str):
-    async def fetch():
-        return await datasette.client.get(path)
-
-    return asyncio.run(fetch())
-
-
-def titles(html: str) -> list[str]:
-    return re.findall(rf'<h2><a href="/{DB}/items/([^"]+)">', html)
-
-
 def test_a_peru_update_lists_every_piece_it_numbers_in_printed_order(
     datasette, archive
 ):
@@ -281,12 +260,12 @@ def test_a_peru_update_lists_every_piece_it_numbers_in_printed_order(
                 (number,),
             )
         ]
-    html = get_path(datasette, f"/{DB}/newsletter/update-{number}").text
+    html = datasette_get(datasette, f"/{DB}/newsletter/update-{number}").text
     assert f"<h1>Peru Update {number}</h1>" in html
-    assert titles(html) == pieces
+    assert hits(html) == pieces
     assert 'rel="prev"' in html and 'rel="next"' in html
     # Its pieces' pages lead back to it.
-    item = get_path(datasette, f"/{DB}/items/{pieces[0]}").text
+    item = datasette_get(datasette, f"/{DB}/items/{pieces[0]}").text
     assert f'href="/{DB}/newsletter/update-{number}"' in item
 
 
@@ -309,8 +288,8 @@ def test_the_weekly_news_of_a_date_line_is_an_issue_with_neighbours(datasette, a
                 (day,),
             )
         }
-    html = get_path(datasette, f"/{DB}/newsletter/{day}").text
-    assert set(titles(html)) == shown
+    html = datasette_get(datasette, f"/{DB}/newsletter/{day}").text
+    assert set(hits(html)) == shown
     neighbours = re.findall(
         rf'href="/{DB}/newsletter/([^"#]+)" rel="(prev|next)"', html
     )
@@ -318,7 +297,7 @@ def test_the_weekly_news_of_a_date_line_is_an_issue_with_neighbours(datasette, a
 
 
 def test_the_index_lists_every_issue_year_by_year(datasette, archive):
-    html = get_path(datasette, f"/{DB}/newsletter").text
+    html = datasette_get(datasette, f"/{DB}/newsletter").text
     with Archive(archive, readonly=True) as opened:
         (numbers,) = opened.conn.execute(
             "SELECT COUNT(DISTINCT update_number) FROM items WHERE duplicate_of IS NULL"
@@ -335,7 +314,7 @@ def test_the_index_lists_every_issue_year_by_year(datasette, archive):
 
 @pytest.mark.parametrize("key", ["update-99999", "1999-01-01"])
 def test_an_issue_the_archive_lacks_is_a_404_with_a_message(datasette, key):
-    response = get_path(datasette, f"/{DB}/newsletter/{key}")
+    response = datasette_get(datasette, f"/{DB}/newsletter/{key}")
     assert response.status_code == 404
     assert f"No issue {key}" in response.text
 
