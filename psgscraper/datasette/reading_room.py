@@ -87,16 +87,11 @@ def extra_template_vars(view_name, database, table, request, datasette):
         return {}
 
     async def provenance():
-        item_id = request.url_vars["pks"]
+        item_id = tilde_decode(request.url_vars["pks"])  # as the URL encodes it
         db = datasette.get_database(database)
-        return {"provenance": await item_provenance(db, _unquoted(item_id))}
+        return {"provenance": await item_provenance(db, item_id)}
 
     return provenance
-
-
-def _unquoted(pks: str) -> str:
-    """A row's primary key as Datasette's URL writes it (tilde-encoded)."""
-    return tilde_decode(pks)
 
 
 @dataclass
