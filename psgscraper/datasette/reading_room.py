@@ -44,6 +44,7 @@ from ..parse.links import (
     strip_archive_prefix,
     wayback_url,
 )
+from ..parse.places import fold_accents, region_names
 from ..search import SYNTAX_HELP, SearchError, date_bound, fts_query
 
 PAGE_SIZE = 50
@@ -77,21 +78,46 @@ def register_routes():
             r"(?P<key>update-\d+|\d{4}-\d{2}(?:-\d{2})?)$",
             issue_page,
         ),
+        (r"^/(?P<database>[^/]+)/places$", places_index),
+        (
+            r"^/(?P<database>[^/]+)/places/(?P<code>[A-Za-z]{2}-[A-Za-z]{3})$",
+            region_page,
+        ),
     ]
 
 
 @hookimpl
 def extra_template_vars(view_name, database, table, request, datasette):
-    """An item's provenance, for its page."""
+    """The reading room's links, for every page; an item's provenance, for its
+    page."""
+    links = {"reading_room": reading_room_links(datasette, database)}
     if view_name != "row" or table != ITEMS:
-        return {}
+        return links
 
     async def provenance():
         item_id = tilde_decode(request.url_vars["pks"])  # as the URL encodes it
         db = datasette.get_database(database)
-        return {"provenance": await item_provenance(db, item_id)}
+        return links | {"provenance": await item_provenance(db, item_id)}
 
     return provenance
+
+
+def reading_room_links(datasette, database: str | None) -> list[tuple[str, str]]:
+    """The reading room's pages (label, address) for the archive: the page's
+    database, or on a page of none (the home page) the first one served."""
+    if database is None:
+        served = [name for name, db in datasette.databases.items() if not db.is_memory]
+        if not served:
+            return []
+        database = served[0]
+    base = datasette.urls.database(database)
+    return [
+        ("Search", f"{base}/search"),
+        ("Issues year by year", f"{base}/newsletter"),
+        ("Regions of Peru", f"{base}/places"),
+        ("Every item (table)", datasette.urls.table(database, ITEMS)),
+        ("Charts", datasette.urls.path("/-/dashboards/archive")),
+    ]
 
 
 @dataclass
@@ -187,30 +213,38 @@ def word_diff(old: str | None, new: str | None) -> Markup:
 @dataclass
 class Search:
     """A search as the form asks it: text, date range, section, region, sort,
-    page."""
+    page. The dates are kept as typed; `start` and `end` read them."""
 
-    text: str
-    start: str | None
-    end: str | None
-    section: str
-    region: str  # an ISO 3166-2:PE code (PE-CUS)
-    sort: str
-    page: int
+    text: str = ""
+    typed_from: str = ""
+    typed_to: str = ""
+    section: str = ""
+    region: str = ""  # an ISO 3166-2:PE code (PE-CUS)
+    sort: str = "relevance"
+    page: int = 1
 
     @classmethod
     def from_args(cls, args) -> Search:
-        """Read from the query string; SearchError for dates that are none."""
         sort = args.get("sort", "")
         page = args.get("page", "1")
         return cls(
             text=args.get("text", "").strip(),
-            start=date_bound(args.get("from", ""), end=False),
-            end=date_bound(args.get("to", ""), end=True),
+            typed_from=args.get("from", "").strip(),
+            typed_to=args.get("to", "").strip(),
             section=args.get("section", "").strip(),
             region=args.get("region", "").strip().upper(),
             sort=sort if sort in SORTS else "relevance",
-            page=int(page) if page.isdigit() and int(page) > 0 else 1,
+            page=_page_number(page),
         )
+
+    @property
+    def start(self) -> str | None:
+        """The first day asked for; SearchError for a date that is none."""
+        return date_bound(self.typed_from, end=False)
+
+    @property
+    def end(self) -> str | None:
+        return date_bound(self.typed_to, end=True)
 
     def where(self) -> tuple[str, dict]:
         """The WHERE clause and its parameters (`items` joined to its index
@@ -252,8 +286,8 @@ class Search:
         """This search's query string with some of its fields changed."""
         fields = {
             "text": self.text,
-            "from": self.start or "",
-            "to": self.end or "",
+            "from": self.typed_from,
+            "to": self.typed_to,
             "section": self.section,
             "region": self.region,
             "sort": self.sort,
@@ -265,12 +299,11 @@ class Search:
 async def search_page(datasette, request):
     database = request.url_vars["database"]
     db = datasette.get_database(database)
-    error = None
+    search, error = Search.from_args(request.args), None
     try:
-        search = Search.from_args(request.args)
         hits, total, years = await _run(db, search)
     except SearchError as why:
-        search, hits, total, years, error = _nothing(request), [], 0, [], str(why)
+        hits, total, years, error = [], 0, [], str(why)
     sections = [
         row[0]
         for row in await db.execute(
@@ -284,7 +317,6 @@ async def search_page(datasette, request):
             "SELECT code, region FROM item_places GROUP BY code ORDER BY region"
         )
     ]
-    pages = max(1, -(-total // PAGE_SIZE))
     html = await datasette.render_template(
         "psg_search.html",
         {
@@ -294,7 +326,9 @@ async def search_page(datasette, request):
             "total": total,
             "years": years,
             "most": max((count for _, count in years), default=0),
-            "pages": pages,
+            "pages": _pages(total),
+            "page_size": PAGE_SIZE,
+            "search_url": datasette.urls.database(database) + "/search",
             "sections": sections,
             "regions": regions,
             "sorts": SORTS,
@@ -309,15 +343,12 @@ async def search_page(datasette, request):
     return Response.html(html, status=400 if error else 200)
 
 
-def _nothing(request) -> Search:
-    """The search as typed, for the form, when it cannot be run."""
-    args = request.args
-    return Search(
-        text=args.get("text", "").strip(), start=args.get("from") or None,
-        end=args.get("to") or None, section=args.get("section", ""),
-        region=args.get("region", ""),
-        sort=args.get("sort", "relevance"), page=1,
-    )  # fmt: skip
+def _pages(hits: int) -> int:
+    return max(1, -(-hits // PAGE_SIZE))
+
+
+def _page_number(typed: str) -> int:
+    return int(typed) if typed.isdigit() and int(typed) > 0 else 1
 
 
 async def _run(db, search: Search) -> tuple[list[dict], int, list[tuple[int, int]]]:
@@ -440,6 +471,98 @@ async def issue_page(datasette, request):
             "dates": sorted({item["date_text"] or "" for item in items} - {""}),
             "previous": issues[at - 1] if at else None,
             "next": issues[at + 1] if at is not None and at + 1 < len(issues) else None,
+        },
+        request=request,
+    )
+    return Response.html(html)
+
+
+# -- the regions of Peru ---------------------------------------------------------
+
+# Each region's items (each piece once) and the first and last year they have.
+_REGIONS = """
+SELECT item_places.code, COUNT(DISTINCT items.id) AS items,
+       MIN(items.year) AS first_year, MAX(items.year) AS last_year
+FROM item_places JOIN items ON items.id = item_places.item_id
+WHERE items.duplicate_of IS NULL
+GROUP BY item_places.code
+"""
+# The places in one region its items name, the most named first.
+_PLACES_IN_REGION = """
+SELECT item_places.name, item_places.kind, COUNT(*) AS pieces
+FROM item_places JOIN items ON items.id = item_places.item_id
+WHERE item_places.code = :region AND items.duplicate_of IS NULL
+GROUP BY item_places.name, item_places.kind
+ORDER BY pieces DESC, item_places.name
+"""
+
+
+@dataclass
+class Region:
+    code: str  # ISO 3166-2:PE
+    name: str
+    items: int = 0
+    first_year: int | None = None
+    last_year: int | None = None
+
+
+async def places_index(datasette, request):
+    """Every region of Peru, with how many items name it."""
+    database = request.url_vars["database"]
+    db = datasette.get_database(database)
+    found = {row[0]: tuple(row)[1:] for row in await db.execute(_REGIONS)}
+    regions = sorted(
+        (
+            Region(code, name, *found.get(code, ()))
+            for code, name in region_names().items()
+        ),
+        key=lambda region: fold_accents(region.name),
+    )
+    html = await datasette.render_template(
+        "psg_places.html",
+        {
+            "database": database,
+            "regions": regions,
+            "most": max((region.items for region in regions), default=0),
+        },
+        request=request,
+    )
+    return Response.html(html)
+
+
+async def region_page(datasette, request):
+    """A region's items over time: the hits per year, the places in it that
+    they name, and its items newest first."""
+    database = request.url_vars["database"]
+    code = request.url_vars["code"]
+    names = region_names()
+    if code.upper() != code and code.upper() in names:
+        return Response.redirect(
+            datasette.urls.database(database) + f"/places/{code.upper()}", status=301
+        )
+    if code not in names:
+        message = f"{code} is not a region of Peru (ISO 3166-2:PE)."
+        return await _not_found(datasette, request, message)
+    db = datasette.get_database(database)
+    page = _page_number(request.args.get("page", "1"))
+    search = Search(region=code, sort="newest", page=page)
+    (hits, total, years), places = await asyncio.gather(
+        _run(db, search),
+        db.execute(_PLACES_IN_REGION, {"region": code}),
+    )
+    html = await datasette.render_template(
+        "psg_region.html",
+        {
+            "database": database,
+            "region": Region(code, names[code], total),
+            "places": [dict(row) for row in places],
+            "search": search,
+            "hits": hits,
+            "years": years,
+            "most": max((count for _, count in years), default=0),
+            "pages": _pages(total),
+            "page_size": PAGE_SIZE,
+            "search_url": datasette.urls.database(database) + "/search",
         },
         request=request,
     )

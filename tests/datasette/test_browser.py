@@ -92,7 +92,7 @@ def test_ranked_search_box_on_the_items_page(site, page):
     page.fill("#psg-ranked", "Conga")
     page.click("input[value='Best matches']")
     page.wait_for_url("**/psg/search?text=Conga**")
-    first_title = page.locator(".psg-hits h2 a").first
+    first_title = page.locator(".psg-hit-title a").first
     assert "conga" in first_title.inner_text().lower()
     assert page.off_site == []
 
@@ -137,13 +137,56 @@ def test_the_search_page_reads_on_a_phone_and_a_desktop(site, page, width):
     assert page.off_site == []
 
 
-def test_the_chart_draws_offline(site, page):
-    page.goto(f"{site}/-/dashboards/archive")
-    page.locator(
-        "#card-items-per-month svg, #card-items-per-month canvas"
-    ).first.wait_for()
+def first_issue(site, page) -> str:
+    """The path of the first issue the index lists."""
+    page.goto(f"{site}/psg/newsletter")
+    return page.locator(".psg-issues li a").first.get_attribute("href")
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize(
+    ("path", "listed"),
+    [
+        ("/psg/newsletter", ".psg-issues li"),
+        ("ISSUE", ".psg-issue li"),
+        ("/psg/places", ".psg-places tbody tr"),
+        ("/psg/places/PE-CUS", ".psg-hits li"),
+    ],
+)
+def test_the_issue_and_region_pages_read_on_a_phone_and_a_desktop(
+    site, page, path, listed, width
+):
+    if path == "ISSUE":
+        path = first_issue(site, page)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{site}{path}")
+    assert page.locator(listed).count() > 0
+    assert horizontal_scroll(page) <= 0
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "items-per-month.png"), full_page=True)
+    name = path.strip("/").replace("/", "-")
+    page.screenshot(path=str(ARTIFACTS / f"{name}-{width}px.png"))
+    assert page.off_site == []
+
+
+def test_a_regions_year_bars_lead_to_the_search_of_that_year(site, page):
+    page.goto(f"{site}/psg/places/PE-CUS")
+    bar = page.locator(".psg-years a").last
+    year, count = bar.get_attribute("title").split(": ")
+    bar.click()
+    page.wait_for_url(f"**/psg/search?from={year}&to={year}&region=PE-CUS**")
+    assert page.locator(".psg-count strong").inner_text() == count
+    assert page.off_site == []
+
+
+@pytest.mark.parametrize("chart", ["items-per-month", "regions-per-year"])
+def test_the_charts_draw_offline(site, page, chart):
+    page.goto(f"{site}/-/dashboards/archive")
+    drawn = page.locator(f"#card-{chart} svg, #card-{chart} canvas").first
+    drawn.wait_for()
+    box = drawn.bounding_box()
+    assert box["width"] > 200 and box["height"] > 100
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{chart}.png"), full_page=True)
     assert page.off_site == []
 
 
@@ -166,14 +209,13 @@ def accessibility_violations(page) -> list[str]:
 @pytest.mark.parametrize(
     "path",
     ["/psg/search?text=mining+conflict", "/psg/items/article-1220", "/psg/newsletter",
-     "ISSUE", "/psg/search?region=PE-CUS"],
+     "ISSUE", "/psg/places", "/psg/places/PE-CUS", "/psg/search?region=PE-CUS"],
 )  # fmt: skip
 def test_the_reading_rooms_pages_have_no_serious_accessibility_violation(
     site, page, path
 ):
-    if path == "ISSUE":  # the first issue the index lists
-        page.goto(f"{site}/psg/newsletter")
-        path = page.locator(".psg-issues li a").first.get_attribute("href")
+    if path == "ISSUE":
+        path = first_issue(site, page)
     page.goto(f"{site}{path}")
     assert accessibility_violations(page) == []
     assert page.off_site == []

@@ -21,8 +21,8 @@ LONG_TITLE = "Long " * 20_000  # 100 KB
 HOSTILE_PAGE = f"""<html><head><meta http-equiv="Content-Type"
  content="text/html; charset=utf-8"></head><body>
 <div id="main"><h1>News</h1><ul class="list">
-<li><h3><a href="article-9001.html">&lt;script&gt;alert(1)&lt;/script&gt; Mining</a>
-</h3>
+<li><h3><a href="article-9001.html">&lt;script&gt;alert(1)&lt;/script&gt;
+ Mining in Cusco</a></h3>
 <p class="date">1 May 2010</p>
 <p>Click &quot;&gt;&lt;img src=x onerror=alert(1)&gt;
 <a href="javascript:alert(2)">here</a>
@@ -38,7 +38,7 @@ nul:[&#0;] raw:[\x00] rtl:[{RTL}gpj.exe]</p><script>alert(3)</script></li>
 # NUL is read as U+FFFD, as browsers read it (WHATWG), never stored as NUL.
 EXPECTED = {
     "article-9001": (
-        "<script>alert(1)</script> Mining",
+        "<script>alert(1)</script> Mining in Cusco",
         'Click "><img src=x onerror=alert(1)> here nul:[\ufffd] raw:[\ufffd] '
         f"rtl:[{RTL}gpj.exe]",
     ),
@@ -80,11 +80,14 @@ def test_hostile_text_is_stored_as_text(hostile):
         ("/psg/items", True),
         ("/psg/items/article-9001", True),
         ("/psg/items?_search=Mining", True),
-        # The reading room's pages too: its search, the issue, the index.
+        # The reading room's pages too: its search, the issue, the indexes,
+        # the region the title names.
         ("/psg/search?text=Mining", True),
         ("/psg/search?text=onerror", True),
         ("/psg/newsletter/2010-05-01", True),
         ("/psg/newsletter", False),
+        ("/psg/places/PE-CUS", True),
+        ("/psg/places", False),
     ],
 )
 def test_datasette_shows_hostile_text_escaped(hostile, path, shows_the_title):

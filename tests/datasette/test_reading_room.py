@@ -13,6 +13,7 @@ from markupsafe import escape
 
 from psgscraper.archive import Archive
 from psgscraper.datasette.app import prepare_archive
+from psgscraper.parse.places import fold_accents, region_names
 
 DB = "psg"
 HOSTILE_TITLE = "<script>alert('mining')</script> Mining hostile"
@@ -78,8 +79,9 @@ def matching(archive, fts: str, where: str = "", *params) -> list[tuple]:
 
 
 def hits(html: str) -> list[str]:
-    """The items a page lists (search hits, an issue), by their titles' links."""
-    return re.findall(rf'<h2><a href="/{DB}/items/([^"]+)">', html)
+    """The items a page lists (search hits, an issue, a region), by their
+    titles' links."""
+    return re.findall(rf'<h[23][^>]*><a href="/{DB}/items/([^"]+)">', html)
 
 
 def count(html: str) -> int:
@@ -134,7 +136,8 @@ def test_the_hits_per_year_are_bars_that_narrow_the_range(datasette, archive):
             years[date[:4]] = years.get(date[:4], 0) + 1
     assert {year: int(n) for _, year, n in bars} == years
     link, year, _ = bars[0]
-    narrowed = page(datasette, unescape(link).lstrip("?")).text
+    assert unescape(link).startswith(f"/{DB}/search?")
+    narrowed = datasette_get(datasette, unescape(link)).text
     assert count(narrowed) == years[year]
 
 
@@ -333,15 +336,137 @@ def test_a_region_narrows_the_search_and_alone_lists_its_items(datasette, archiv
         ).fetchone()[0]
     alone = page(datasette, f"region={code}").text
     assert count(alone) == pieces > 0
-    assert f"naming {region}" in unescape(alone)
+    assert f'naming <a href="/{DB}/places/{code}">{region}</a>' in unescape(alone)
     assert count(page(datasette, f"text=mining&region={code}").text) == mining
 
 
-def test_an_item_names_its_places_each_linked_to_its_regions_items(datasette, archive):
+def test_an_item_names_its_places_each_linked_to_its_regions_page(datasette, archive):
     with Archive(archive, readonly=True) as opened:
         item_id, code = opened.conn.execute(
             "SELECT item_id, code FROM item_regions LIMIT 1"
         ).fetchone()
     html = item_page(datasette, item_id).text
     assert "Places named:" in html
-    assert f'href="/{DB}/search?region={code}"' in html
+    assert f'href="/{DB}/places/{code}"' in html
+
+
+# -- the regions' pages -----------------------------------------------------------
+
+
+def region_counts(archive) -> dict[str, int]:
+    """Each region's items (each piece once), as the item_regions view counts."""
+    with Archive(archive, readonly=True) as opened:
+        return dict(
+            opened.conn.execute("SELECT code, COUNT(*) FROM item_regions GROUP BY code")
+        )
+
+
+def test_the_places_index_lists_every_region_with_its_items(datasette, archive):
+    html = unescape(datasette_get(datasette, f"/{DB}/places").text)
+    rows = re.findall(
+        r'<tr>\s*<th scope="row">(?:<a href="/psg/places/(PE-\w+)">)?([^<]+)(?:</a>)? '
+        r'<span class="psg-code">(PE-\w+)</span></th>\s*<td[^>]*>([\d,]+)</td>',
+        html,
+    )
+    assert len(rows) == len(region_names()) == 26
+    counts = region_counts(archive)
+    assert len(counts) > 5
+    for linked, name, code, items in rows:
+        assert name == region_names()[code]
+        assert int(items.replace(",", "")) == counts.get(code, 0)
+        assert linked == (code if code in counts else "")
+    names = [fold_accents(name) for _, name, _, _ in rows]
+    assert names == sorted(names)
+
+
+def busiest_region(archive) -> str:
+    counts = region_counts(archive)
+    return max(counts, key=counts.get)
+
+
+def test_a_regions_page_lists_its_items_newest_first_in_pages(datasette, archive):
+    code = busiest_region(archive)
+    with Archive(archive, readonly=True) as opened:
+        newest = [
+            row[0]
+            for row in opened.conn.execute(
+                "SELECT item_id FROM item_regions WHERE code = ? "
+                "ORDER BY date IS NULL, date DESC, item_id",
+                (code,),
+            )
+        ]
+    assert len(newest) > 50  # two pages at least
+    first = datasette_get(datasette, f"/{DB}/places/{code}").text
+    assert f"<h1>{escape(region_names()[code])}</h1>" in first
+    assert f"<strong>{len(newest):,}</strong> items name it" in first
+    assert hits(first) == newest[:50]
+    assert 'rel="next"' in first
+    second = datasette_get(datasette, f"/{DB}/places/{code}?page=2").text
+    assert hits(second) == newest[50:100]
+
+
+def test_a_regions_page_counts_its_places_and_years(datasette, archive):
+    code = busiest_region(archive)
+    with Archive(archive, readonly=True) as opened:
+        places = opened.conn.execute(
+            "SELECT name, COUNT(*) FROM item_places JOIN items ON items.id = item_id "
+            "WHERE code = ? AND duplicate_of IS NULL GROUP BY name",
+            (code,),
+        ).fetchall()
+        years = dict(
+            opened.conn.execute(
+                "SELECT year, COUNT(*) FROM item_regions WHERE code = ? "
+                "AND year IS NOT NULL GROUP BY year",
+                (code,),
+            )
+        )
+    html = unescape(datasette_get(datasette, f"/{DB}/places/{code}").text)
+    named = re.findall(r"<li>([^<(]+?)(?: \((?:city|province)\))?: ([\d,]+)</li>", html)
+    assert {name: int(n) for name, n in named} == dict(places)
+    bars = re.findall(
+        r'<a href="([^"]+)" style="height: [\d.]+%" title="(\d{4}): (\d+)"', html
+    )
+    assert {int(year): int(n) for _, year, n in bars} == years
+    link, year, count_ = bars[-1]
+    assert link == f"/{DB}/search?from={year}&to={year}&region={code}&sort=newest"
+    narrowed = datasette_get(datasette, link).text
+    assert count(narrowed) == int(count_)
+    assert f'<input type="hidden" name="region" value="{code}">' in html
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "said"),
+    [
+        ("/places/pe-cus", 301, None),
+        ("/places/PE-XXX", 404, "PE-XXX is not a region of Peru"),
+        ("/places/pe-xxx", 404, "pe-xxx is not a region of Peru"),
+    ],
+)
+def test_a_region_code_is_read_whatever_its_case_and_an_unknown_one_is_a_404(
+    datasette, path, status, said
+):
+    response = datasette_get(datasette, f"/{DB}{path}")
+    assert response.status_code == status
+    if status == 301:
+        assert response.headers["location"] == f"/{DB}/places/PE-CUS"
+    else:
+        assert said in response.text
+
+
+EVERY_KIND_OF_PAGE = ["/", f"/{DB}", f"/{DB}/items", f"/{DB}/search",
+                      f"/{DB}/items/article-99999", f"/{DB}/places"]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", EVERY_KIND_OF_PAGE)
+def test_every_page_links_the_reading_rooms_pages(datasette, path):
+    html = datasette_get(datasette, path).text
+    nav = re.search(
+        r'<nav class="psg-rooms" aria-label="Reading room">(.*?)</nav>', html, re.S
+    )
+    links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', nav[1])
+    assert [label for _, label in links] == [
+        "Search", "Issues year by year", "Regions of Peru", "Every item (table)",
+        "Charts",
+    ]  # fmt: skip
+    for href, _ in links:
+        assert datasette_get(datasette, href).status_code == 200, href
