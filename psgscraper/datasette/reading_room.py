@@ -321,14 +321,8 @@ async def search_page(datasette, request):
         "psg_search.html",
         {
             "database": database,
-            "search": search,
-            "hits": hits,
+            **_listed(datasette, database, search, hits, total, years),
             "total": total,
-            "years": years,
-            "most": max((count for _, count in years), default=0),
-            "pages": _pages(total),
-            "page_size": PAGE_SIZE,
-            "search_url": datasette.urls.database(database) + "/search",
             "sections": sections,
             "regions": regions,
             "sorts": SORTS,
@@ -343,8 +337,18 @@ async def search_page(datasette, request):
     return Response.html(html, status=400 if error else 200)
 
 
-def _pages(hits: int) -> int:
-    return max(1, -(-hits // PAGE_SIZE))
+def _listed(datasette, database, search, hits, total, years) -> dict:
+    """What the hit list and the year bars (_psg_hits.html, _psg_years.html)
+    show of a search's page of hits."""
+    return {
+        "search": search,
+        "hits": hits,
+        "years": years,
+        "most": max((count for _, count in years), default=0),
+        "pages": max(1, -(-total // PAGE_SIZE)),
+        "page_size": PAGE_SIZE,
+        "search_url": datasette.urls.database(database) + "/search",
+    }
 
 
 def _page_number(typed: str) -> int:
@@ -556,13 +560,7 @@ async def region_page(datasette, request):
             "database": database,
             "region": Region(code, names[code], total),
             "places": [dict(row) for row in places],
-            "search": search,
-            "hits": hits,
-            "years": years,
-            "most": max((count for _, count in years), default=0),
-            "pages": _pages(total),
-            "page_size": PAGE_SIZE,
-            "search_url": datasette.urls.database(database) + "/search",
+            **_listed(datasette, database, search, hits, total, years),
         },
         request=request,
     )
