@@ -99,7 +99,7 @@ def _reparse_crawl(archive: Archive, warc: CrawlWarc) -> ReparsedCrawl:
         (info.get("psg-sections") or ",".join(SECTIONS)).split(","),
         info.get("psg-incremental") == "1",
         source=source,
-        started=archive_time(warc.started),
+        started=info.get("psg-started") or archive_time(warc.started),
         warc=warc.path,
         web_archive=info.get("psg-web-archive"),
     )

@@ -3,7 +3,7 @@
 A crawl writes one gzipped WARC 1.1 file, `psg-TIMESTAMP-crawlN.warc.gz`:
 
 - a `warcinfo` record naming the software and the crawl (base URL, sections,
-  options);
+  options, start time);
 - for every response received, robots.txt and error pages included, a
   `request` and a `response` record sharing one WARC-Date, the time the
   response arrived, with the HTTP headers as received and the payload's digest;

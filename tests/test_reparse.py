@@ -104,12 +104,14 @@ def test_each_crawl_writes_one_warc_that_its_row_names(full_text_crawls):
     files = warcs(full_text_crawls.warc_dir)
     assert len(files) == 2
     rows = query(
-        full_text_crawls.db, "SELECT id, warc, requests FROM crawls ORDER BY id"
+        full_text_crawls.db,
+        "SELECT id, started, warc, requests FROM crawls ORDER BY id",
     )
-    assert [warc for _, warc, _ in rows] == [f"warc/{path.name}" for path in files]
-    for (crawl_id, _, requests), path in zip(rows, files, strict=True):
+    assert [warc for *_, warc, _ in rows] == [f"warc/{path.name}" for path in files]
+    for (crawl_id, started, _, requests), path in zip(rows, files, strict=True):
         warc = CrawlWarc.open(path)
         assert warc.info["psg-crawl"] == str(crawl_id)
+        assert warc.info["psg-started"] == started
         assert warc.info["software"].startswith("psgscraper/")
         assert len(list(warc.responses())) == requests
         assert warc.outcome["status"] == "ok"

@@ -11,7 +11,15 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from ..archive import SITE, WAYBACK, WORDPRESS, Archive, ArchiveError, CrawlLock
+from ..archive import (
+    SITE,
+    WAYBACK,
+    WORDPRESS,
+    Archive,
+    ArchiveError,
+    CrawlLock,
+    utc_now,
+)
 from ..site import HOME, LISTING_SECTIONS, SECTIONS
 from ..warc import WarcError, WarcFile, warc_file_name
 from .extensions import CrawlLife, crawl_ending
@@ -133,16 +141,18 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
         reserve = _reserve_room(options.db)
         try:
             archive.mark_stale_crawls_interrupted()
+            crawl_started = utc_now()
             crawl_id = archive.start_crawl(
                 options.base_url,
                 options.sections,
                 options.incremental,
                 source=options.source,
+                started=crawl_started,
                 web_archive=options.web_archive,
             )
             lock.name_crawl(crawl_id)
             if options.warc_dir is not None:
-                warc = _open_warc(options, crawl_id)
+                warc = _open_warc(options, crawl_id, crawl_started)
                 archive.name_warc(crawl_id, warc.path)
             crawlers = _run_spiders(options, crawl_id, warc)
             lives = [crawler.get_extension(CrawlLife) for crawler in crawlers]
@@ -198,12 +208,16 @@ def _release(reserve: Path | None) -> None:
         reserve.unlink(missing_ok=True)
 
 
-def _open_warc(options: CrawlOptions, crawl_id: int) -> WarcFile:
+def _open_warc(options: CrawlOptions, crawl_id: int, started: str) -> WarcFile:
+    """The crawl's WARC file. Its warcinfo names the crawl's own start time
+    (`psg-started`): the file opens a moment after the crawls row, and a
+    re-parse must write the row as the crawl did."""
     path = options.warc_dir / warc_file_name(crawl_id)
     info = {
         "description": "Peru Support Group newsletter, crawled by psgscraper",
         "isPartOf": f"{options.db.name} crawl {crawl_id}",
         "psg-crawl": str(crawl_id),
+        "psg-started": started,
         "psg-base-url": options.base_url,
         "psg-sections": ",".join(options.sections),
         "psg-incremental": str(int(options.incremental)),
