@@ -71,19 +71,35 @@ _EXCERPT = (
 @hookimpl
 def register_routes():
     return [
-        (r"^/(?P<database>[^/]+)/search$", search_page),
-        (r"^/(?P<database>[^/]+)/newsletter$", newsletter_index),
+        (r"^/(?P<database>[^/]+)/search$", in_archive(search_page)),
+        (r"^/(?P<database>[^/]+)/newsletter$", in_archive(newsletter_index)),
         (
             r"^/(?P<database>[^/]+)/newsletter/"
             r"(?P<key>update-\d+|\d{4}-\d{2}(?:-\d{2})?)$",
-            issue_page,
+            in_archive(issue_page),
         ),
-        (r"^/(?P<database>[^/]+)/places$", places_index),
+        (r"^/(?P<database>[^/]+)/places$", in_archive(places_index)),
         (
             r"^/(?P<database>[^/]+)/places/(?P<code>[A-Za-z]{2}-[A-Za-z]{3})$",
-            region_page,
+            in_archive(region_page),
         ),
     ]
+
+
+def in_archive(page):
+    """A reading-room page of the archive its URL names: `page(datasette,
+    request, db)`. A URL naming no archive served here (another database, or
+    none) is a 404 with a message, not a server error."""
+
+    async def route(datasette, request):
+        database = request.url_vars["database"]
+        db = datasette.databases.get(database)
+        if db is None or not await db.table_exists(ITEMS):
+            message = f"No archive named {database} is published here."
+            return await _not_found(datasette, request, message)
+        return await page(datasette, request, db)
+
+    return route
 
 
 @hookimpl
@@ -296,9 +312,8 @@ class Search:
         return "?" + urlencode({k: v for k, v in fields.items() if v})
 
 
-async def search_page(datasette, request):
+async def search_page(datasette, request, db):
     database = request.url_vars["database"]
-    db = datasette.get_database(database)
     search, error = Search.from_args(request.args), None
     try:
         hits, total, years = await _run(db, search)
@@ -431,9 +446,9 @@ async def _issues(db) -> list[Issue]:
     return [Issue(*row) for row in await db.execute(_ISSUES)]
 
 
-async def newsletter_index(datasette, request):
+async def newsletter_index(datasette, request, db):
     database = request.url_vars["database"]
-    issues = await _issues(datasette.get_database(database))
+    issues = await _issues(db)
     years: dict[str, list[Issue]] = {}
     for issue in issues:
         years.setdefault((issue.date or "")[:4] or "undated", []).append(issue)
@@ -445,11 +460,10 @@ async def newsletter_index(datasette, request):
     return Response.html(html)
 
 
-async def issue_page(datasette, request):
+async def issue_page(datasette, request, db):
     """One issue's items in their printed order, with the issues around it."""
     database = request.url_vars["database"]
     key = request.url_vars["key"]
-    db = datasette.get_database(database)
     if key.startswith("update-"):
         where, params = "update_number = ?", [int(key.removeprefix("update-"))]
     else:
@@ -510,10 +524,9 @@ class Region:
     last_year: int | None = None
 
 
-async def places_index(datasette, request):
+async def places_index(datasette, request, db):
     """Every region of Peru, with how many items name it."""
     database = request.url_vars["database"]
-    db = datasette.get_database(database)
     found = {row[0]: tuple(row)[1:] for row in await db.execute(_REGIONS)}
     regions = sorted(
         (
@@ -534,7 +547,7 @@ async def places_index(datasette, request):
     return Response.html(html)
 
 
-async def region_page(datasette, request):
+async def region_page(datasette, request, db):
     """A region's items over time: the hits per year, the places in it that
     they name, and its items newest first."""
     database = request.url_vars["database"]
@@ -547,7 +560,6 @@ async def region_page(datasette, request):
     if code not in names:
         message = f"{code} is not a region of Peru (ISO 3166-2:PE)."
         return await _not_found(datasette, request, message)
-    db = datasette.get_database(database)
     page = _page_number(request.args.get("page", "1"))
     search = Search(region=code, sort="newest", page=page)
     (hits, total, years), places = await asyncio.gather(

@@ -453,6 +453,15 @@ def test_a_region_code_is_read_whatever_its_case_and_an_unknown_one_is_a_404(
         assert said in response.text
 
 
+@pytest.mark.parametrize(
+    "page", ["search", "newsletter", "newsletter/update-1", "places", "places/PE-CUS"]
+)
+def test_a_reading_room_page_of_no_archive_served_here_is_a_404(datasette, page):
+    response = datasette_get(datasette, f"/elsewhere/{page}")
+    assert response.status_code == 404
+    assert "No archive named elsewhere is published here." in response.text
+
+
 EVERY_KIND_OF_PAGE = ["/", f"/{DB}", f"/{DB}/items", f"/{DB}/search",
                       f"/{DB}/items/article-99999", f"/{DB}/places"]  # fmt: skip
 
