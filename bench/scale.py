@@ -194,6 +194,13 @@ QUERIES = {
 GOALS = {"rare word": 30, "word in most rows": 150, "facet on year": 40}
 # The reading room's search with its filters: a date range and a section.
 READING_ROOM = "/psg/search?text={word}&from=2005&to=2015&section=news"
+# The reading room's other pages: the issues, one issue, the regions, one region.
+READING_PAGES = {
+    "the index of issues": "/psg/newsletter",
+    "one issue": "/psg/newsletter/update-1200",
+    "the index of regions": "/psg/places",
+    "one region": "/psg/places/PE-LIM",
+}
 
 
 def search_latency(db: Path) -> list[Figure]:
@@ -229,6 +236,10 @@ def search_latency(db: Path) -> list[Figure]:
             word: latencies(ours.base + READING_ROOM.format(word=word), 50)
             for word in (COMMON, RARE)
         }
+        reading = {
+            name: latencies(ours.base + path, 20)
+            for name, path in READING_PAGES.items()
+        }
     figures.append(
         Figure(
             f"Datasette: the HTML page `/psg/items?_search={COMMON}`, with the four "
@@ -249,6 +260,15 @@ def search_latency(db: Path) -> list[Figure]:
                 f"{p95 / percentile(page, 0.95):.2f}",
                 "p95 < 300 ms",
                 p95 < 300,
+            )
+        )
+    for name, timings in reading.items():
+        figures.append(
+            Figure(
+                f"The reading room: {name}, `{READING_PAGES[name]}` (20 requests), "
+                "p50 / p95",
+                f"{percentile(timings, 0.5):.0f} / {percentile(timings, 0.95):.0f} ms",
+                goal="(reported)",
             )
         )
     with Server(ours_cmd) as ours, Server(stock_cmd) as stock:
