@@ -8,6 +8,7 @@ from datasette.app import Datasette
 
 from ..archive import Archive, ArchiveError, crawl_in_progress
 from .metadata import build_metadata
+from .plugin import facets_named_only
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -41,10 +42,21 @@ def prepare_archive(db: Path) -> bool:
     return False
 
 
+class ArchiveDatasette(Datasette):
+    """Datasette, whose tables' default facets are for HTML pages: a JSON
+    answer computes those its request names (see plugin.asgi_wrapper)."""
+
+    def table_metadata(self, database, table):
+        metadata = super().table_metadata(database, table)
+        if facets_named_only.get() and "facets" in metadata:
+            return {key: value for key, value in metadata.items() if key != "facets"}
+        return metadata
+
+
 def make_datasette(db: Path, *, live: bool = False) -> Datasette:
     """A Datasette serving the archive with the project's metadata and templates."""
     name = db.stem
-    return Datasette(
+    return ArchiveDatasette(
         files=[str(db)] if live else [],
         immutables=[] if live else [str(db)],
         metadata=build_metadata(name),

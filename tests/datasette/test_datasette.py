@@ -709,10 +709,30 @@ def test_canned_queries_export_csv(datasette, query):
     assert csv_rows == as_text and csv_rows
 
 
-def test_json_computes_facets_only_when_asked(datasette):
-    plain = get_json(datasette, f"/{DB}/items.json?_search=mining&_size=1")
-    assert not plain["facet_results"]
-    asked = get_json(datasette, f"/{DB}/items.json?_search=mining&_facet=section")
-    assert "section" in asked["facet_results"]
-    html = datasette_get(datasette, f"/{DB}/items?_search=mining").text
-    assert 'data-column="byline"' in html or "facet-info-name" in html
+DEFAULT_FACETS = ["section", "year", "update_number", "byline"]
+
+
+@pytest.mark.parametrize(
+    ("query", "facets"),
+    [
+        ("", []),
+        ("&_facet=section", ["section"]),
+        ("&_facet=year", ["year"]),  # once, not again as year_2
+        ("&_facet=year&_facet=section", ["section", "year"]),
+        ("&_extra=facet_results", DEFAULT_FACETS),
+        (
+            "&_extra=facet_results&_facet=date_precision",
+            [*DEFAULT_FACETS, "date_precision"],
+        ),
+    ],
+)
+def test_json_computes_the_facets_it_asks_for(datasette, query, facets):
+    page = get_json(datasette, f"/{DB}/items.json?_search=mining&_size=1{query}")
+    assert sorted(page["facet_results"]) == sorted(facets)
+
+
+def test_the_html_table_page_keeps_its_default_facets(datasette):
+    path = f"/{DB}/items?_search=mining&_facet=date_precision"
+    html = datasette_get(datasette, path).text
+    shown = re.findall(r'<p class="facet-info-name">\s*<strong>(\w+)', html)
+    assert sorted(shown) == sorted([*DEFAULT_FACETS, "date_precision"])
