@@ -9,6 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import abuse
 import crawl
 import parse
 import scale
@@ -34,6 +35,7 @@ def main() -> None:
             ("warc", lambda: warc.run(mirror, work)),
             ("scale", lambda: scale.run(work)),
             ("wayback", lambda: wayback.run(work)),
+            ("abuse", lambda: abuse.run(mirror, work)),
         ]:
             print(f"bench: {title} ...", file=sys.stderr, flush=True)
             figures += section()

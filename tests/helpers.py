@@ -8,6 +8,7 @@ fixtures that use them are in conftest.py.
 from __future__ import annotations
 
 import asyncio
+import http.client
 import io
 import json
 import re
@@ -17,6 +18,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -101,13 +103,15 @@ def wait_for(url: str, seconds: float = 30) -> bytes:
 
 
 @contextmanager
-def datasette(db: Path):
-    """`psg serve` of the archive on a free port; yields its base URL."""
+def datasette(db: Path, *options: str, log: Path | None = None):
+    """`psg serve` of the archive on a free port, with `options`, its output
+    in `log` if given; yields its base URL."""
     port = free_port()
+    output = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115
     server = subprocess.Popen(
         [sys.executable, "-m", "psgscraper", "serve", "--db", str(db),
-         "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+         "--port", str(port), *options],
+        stdout=output, stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
@@ -116,13 +120,40 @@ def datasette(db: Path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if log:
+            output.close()
 
 
-def started_datasette(db: Path):
-    """The project's Datasette on the archive, in this process, started."""
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]  # names in lower case
+    body: bytes
+
+
+def get_from(address: str, url: str, headers: dict | None = None) -> Answer:
+    """GET `url` from the loopback address `address` (127.0.0.N), so that the
+    server sees a client of its own."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(
+        parts.hostname, parts.port, timeout=60, source_address=(address, 0)
+    )
+    try:
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        connection.request("GET", target, headers=headers or {})
+        response = connection.getresponse()
+        names = {name.lower(): value for name, value in response.getheaders()}
+        return Answer(response.status, names, response.read())
+    finally:
+        connection.close()
+
+
+def started_datasette(db: Path, **options):
+    """The project's Datasette on the archive, in this process, started;
+    `options` as make_datasette takes them (public=True)."""
     from psgscraper.datasette.app import make_datasette
 
-    instance = make_datasette(db)
+    instance = make_datasette(db, **options)
     asyncio.run(instance.invoke_startup())
     return instance
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from datasette.app import Datasette
@@ -9,6 +10,7 @@ from datasette.app import Datasette
 from ..archive import Archive, ArchiveError, crawl_in_progress
 from .metadata import build_metadata
 from .plugin import facets_named_only
+from .public import SQL_THREADS
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -42,6 +44,12 @@ def prepare_archive(db: Path) -> bool:
     return False
 
 
+# Datasette prints, through rich, a traceback with its locals for every request
+# it refuses: two hundred lines on standard error for each 404 a bot asks for.
+# Without rich it prints a plain traceback for a server error alone.
+importlib.import_module("datasette.handle_exception").rich = None
+
+
 class ArchiveDatasette(Datasette):
     """Datasette, whose tables' default facets are for HTML pages: a JSON
     answer computes those its request names (see plugin.asgi_wrapper)."""
@@ -53,13 +61,19 @@ class ArchiveDatasette(Datasette):
         return metadata
 
 
-def make_datasette(db: Path, *, live: bool = False) -> Datasette:
-    """A Datasette serving the archive with the project's metadata and templates."""
-    name = db.stem
+def make_datasette(db: Path, *, live: bool = False, public: bool = False) -> Datasette:
+    """A Datasette serving the archive with the project's metadata and templates;
+    `public`, for the open internet: no SQL of the reader's own, and its SQL
+    threads shared out by public.PublicGate (which the server wraps it in)."""
+    metadata = build_metadata(db.stem)
+    settings = dict(SETTINGS)
+    if public:
+        metadata["allow_sql"] = False  # and so no _where= either
+        settings["num_sql_threads"] = SQL_THREADS
     return ArchiveDatasette(
         files=[str(db)] if live else [],
         immutables=[] if live else [str(db)],
-        metadata=build_metadata(name),
+        metadata=metadata,
         template_dir=str(TEMPLATES),
-        settings=SETTINGS,
+        settings=settings,
     )
