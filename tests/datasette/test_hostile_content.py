@@ -100,6 +100,24 @@ def test_datasette_shows_hostile_text_escaped(hostile, path, shows_the_title):
     assert not re.search(r"""href=["']?\s*javascript:""", html, re.I)
 
 
+def test_the_json_ld_for_search_engines_holds_hostile_text_inert(hostile):
+    """The item page's schema.org script gives the title as published, and no
+    "</script>" in it can end the script early."""
+    with (
+        datasette(hostile) as base,
+        urllib.request.urlopen(f"{base}/psg/items/article-9001") as page,
+    ):
+        html = page.read().decode("utf-8")
+    (script,) = re.findall(
+        r'<script type="application/ld\+json">(.*?)</script>', html, re.S
+    )
+    assert "<" not in script and ">" not in script
+    title, summary = EXPECTED["article-9001"]
+    article = json.loads(script)
+    assert article["headline"] == title
+    assert article["description"] == summary
+
+
 def test_datasette_gives_the_whole_long_title(hostile):
     with (
         datasette(hostile) as base,
