@@ -11,13 +11,20 @@ from __future__ import annotations
 from contextvars import ContextVar
 from urllib.parse import urlencode
 
+from asgi_gzip import GZipMiddleware
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
 from ..archive.schema import ITEMS, NEWSLETTERS
 from ..parse.links import original_url, wayback_url
+from .caching import Revalidated
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Compression for a client that takes gzip: level 6, zlib's own default. On
+# the mirror's whole-table CSV (1 MB) it gives 193 KB in 16 ms, level 9 gives
+# 191 KB in 22 ms.
+GZIP_LEVEL = 6
+GZIP_MINIMUM_BYTES = 500
 
 # Whether the request being answered computes only the facets it names: a
 # table's JSON (or RIS, BibTeX...) that does not ask for its default ones.
@@ -26,13 +33,17 @@ facets_named_only: ContextVar[bool] = ContextVar("facets_named_only", default=Fa
 
 @hookimpl
 def asgi_wrapper(datasette):
-    """Read-only serving, and facets in JSON only on request.
+    """Read-only serving, compressed, cacheable, and facets in JSON only on
+    request.
 
-    Anything but a read gets 405. A table's JSON computes its default facets
-    only when asked (`_extra=facet_results`), and otherwise only those it
-    names (`_facet=year`), as Datasette 1.0 does: on 100,000 items the four
-    default facets are most of the cost of a search that matches most rows,
-    and API clients rarely read them. HTML pages keep them.
+    Anything but a read gets 405. A response of 500 bytes or more is gzipped
+    for a client that takes it. An immutable archive's answers carry cache
+    headers and a validator (caching.Revalidated). A table's JSON computes
+    its default facets only when asked (`_extra=facet_results`), and
+    otherwise only those it names (`_facet=year`), as Datasette 1.0 does: on
+    100,000 items the four default facets are most of the cost of a search
+    that matches most rows, and API clients rarely read them. HTML pages
+    keep them.
     """
 
     def wrap(app):
@@ -59,7 +70,11 @@ def asgi_wrapper(datasette):
                 return
             await app(scope, receive, send)
 
-        return read_only
+        return GZipMiddleware(
+            Revalidated(read_only, datasette),
+            minimum_size=GZIP_MINIMUM_BYTES,
+            compresslevel=GZIP_LEVEL,
+        )
 
     return wrap
 
