@@ -45,8 +45,8 @@ def serve(
 ) -> None:
     """Publish the archive with Datasette, read-only, for browsing and search.
 
-    An archive no crawl is writing is served immutable; one being crawled is
-    served as it changes. Binds to 127.0.0.1 unless told otherwise.
+    The archive is served as it changes: a crawl may write into it while it
+    is served. Binds to 127.0.0.1 unless told otherwise.
     """
     import uvicorn  # Datasette's server, loaded only to serve
 
@@ -54,10 +54,10 @@ def serve(
     from ..datasette.public import PublicGate
 
     try:
-        live = prepare_archive(db)
+        prepare_archive(db)
     except ArchiveError as error:
         raise click.ClickException(str(error)) from None
-    datasette = make_datasette(db, live=live, public=public)
+    datasette = make_datasette(db, public=public)
     asyncio.run(datasette.invoke_startup())
     app = PublicGate(datasette.app()) if public else datasette.app()
     kind = "publicly" if public else "read-only"

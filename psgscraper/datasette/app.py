@@ -26,22 +26,23 @@ SETTINGS = {
 }
 
 
-def prepare_archive(db: Path) -> bool:
-    """Ready the archive to be served; returns whether to serve it live.
+def prepare_archive(db: Path) -> None:
+    """Ready the archive to be served: an archive no crawl is writing is
+    brought to the current schema and its write-ahead log folded in; one
+    being crawled is only checked. Raises ArchiveError for a missing or
+    foreign file.
 
-    An archive that no crawl is writing is brought to the current schema, its
-    write-ahead log folded in, and served immutable (faster, and Datasette can
-    then offer it for download). One being crawled is served as it changes.
-    Raises ArchiveError for a missing or foreign file.
+    Either way it is served as it changes (read-only, under WAL), never as
+    immutable: the next scheduled crawl writes into it in place, and a reader
+    that took the file for immutable could then read half-written pages.
     """
     if not db.is_file():
         raise ArchiveError(f"no archive at {db}: run `psg crawl` first")
     if crawl_in_progress(db):
         Archive(db, readonly=True).close()
-        return True
+        return
     with Archive(db) as archive:
         archive.checkpoint()
-    return False
 
 
 # Datasette prints, through rich, a traceback with its locals for every request
@@ -61,7 +62,7 @@ class ArchiveDatasette(Datasette):
         return metadata
 
 
-def make_datasette(db: Path, *, live: bool = False, public: bool = False) -> Datasette:
+def make_datasette(db: Path, *, public: bool = False) -> Datasette:
     """A Datasette serving the archive with the project's metadata and templates;
     `public`, for the open internet: no SQL of the reader's own, and its SQL
     threads shared out by public.PublicGate (which the server wraps it in)."""
@@ -71,8 +72,7 @@ def make_datasette(db: Path, *, live: bool = False, public: bool = False) -> Dat
         metadata["allow_sql"] = False  # and so no _where= either
         settings["num_sql_threads"] = SQL_THREADS
     return ArchiveDatasette(
-        files=[str(db)] if live else [],
-        immutables=[] if live else [str(db)],
+        files=[str(db)],
         metadata=metadata,
         template_dir=str(TEMPLATES),
         settings=settings,

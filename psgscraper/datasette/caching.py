@@ -1,18 +1,18 @@
-"""Cache headers for an archive no crawl is writing.
+"""Cache headers: a page stays right until a crawl next writes the archive.
 
-Such an archive is served immutable: every page of it stays right until the
-file is replaced by the next crawl's, or the software by a new release. Its
-answers carry one validator for them all, a weak ETag made of the release
-and the archive's hash, and `Cache-Control: public, max-age=MAX_AGE`: a
-proxy (nginx, see the README) or a browser keeps a page, and after MAX_AGE
-asks again with If-None-Match, which is answered 304 without running a
-query. An archive being crawled is served as it changes, with Datasette's
-own short max-age and no validator.
+Every answer of 200 carries one validator for the whole archive, a weak ETag
+made of the release and the state of the archive's files (the database and
+its write-ahead log: a commit changes one of them), and `Cache-Control:
+public, max-age=MAX_AGE`. A proxy (nginx, see the README) or a browser keeps
+a page and after MAX_AGE asks again with If-None-Match, which is answered
+304 without running a query until the next crawl writes, or a new release is
+installed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 
 from .. import __version__
 
@@ -20,13 +20,23 @@ MAX_AGE = 600  # seconds a kept page is used before it is checked again
 CACHEABLE_METHODS = ("GET", "HEAD")
 
 
+def _file_state(path: str) -> str:
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return "-"
+    return f"{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
 def archive_etag(datasette) -> str | None:
-    """The validator of everything served, or None while an archive is live."""
-    served = [db for db in datasette.databases.values() if not db.is_memory]
-    if not served or any(db.is_mutable or not db.hash for db in served):
+    """The validator of everything served now, or None when nothing is served
+    from a file."""
+    paths = [db.path for db in datasette.databases.values() if db.path]
+    if not paths:
         return None
-    digest = hashlib.sha256(" ".join(db.hash for db in served).encode())
-    return f'W/"psgscraper-{__version__}-{digest.hexdigest()[:20]}"'
+    states = " ".join(_file_state(p) + _file_state(p + "-wal") for p in paths)
+    digest = hashlib.sha256(states.encode()).hexdigest()[:20]
+    return f'W/"psgscraper-{__version__}-{digest}"'
 
 
 def _matches(header: str, etag: str) -> bool:

@@ -37,8 +37,8 @@ def asgi_wrapper(datasette):
     request.
 
     Anything but a read gets 405. A response of 500 bytes or more is gzipped
-    for a client that takes it. An immutable archive's answers carry cache
-    headers and a validator (caching.Revalidated). A table's JSON computes
+    for a client that takes it. Answers carry cache headers and a validator
+    (caching.Revalidated). A table's JSON computes
     its default facets only when asked (`_extra=facet_results`), and
     otherwise only those it names (`_facet=year`), as Datasette 1.0 does: on
     100,000 items the four default facets are most of the cost of a search

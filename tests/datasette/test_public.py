@@ -10,7 +10,16 @@ import threading
 import time
 
 import pytest
-from helpers import datasette, datasette_get, get_from, query, started_datasette
+from helpers import (
+    crawl,
+    datasette,
+    datasette_get,
+    get_from,
+    query,
+    serving,
+    started_datasette,
+)
+from markupsafe import escape
 
 from psgscraper.datasette.app import prepare_archive
 from psgscraper.datasette.public import (
@@ -329,3 +338,38 @@ def test_the_server_names_the_client_a_trusted_proxy_forwards(archive, tmp_path)
     # from an address that is not the proxy, the header is the client's own claim
     assert any("127.0.0.4" in line and f"/{DB}/newsletter" in line for line in lines)
     assert not any("203.0.113.7" in line and "/newsletter" in line for line in lines)
+
+
+def test_the_weekly_crawl_writes_in_place_while_the_public_reads(
+    archive, tmp_path, mirror_week1
+):
+    """The crawl writes into the served archive under WAL; psg serve reads it
+    as it changes, and no request meanwhile fails or sees half a page."""
+    db = tmp_path / f"{DB}.db"
+    shutil.copy(archive, db)
+    answers, crawling = [], threading.Event()
+    with datasette(db, "--public") as base:
+
+        def read() -> None:
+            while crawling.is_set():
+                for path in [*RESEARCH[:2], f"/{DB}/items?_sort_desc=first_seen"]:
+                    answers.append(get_from("127.0.0.2", base + path).status)
+
+        crawling.set()
+        reader = threading.Thread(target=read)
+        reader.start()
+        try:
+            with serving(mirror_week1) as server:
+                result = crawl(server, db, "--incremental")
+        finally:
+            crawling.clear()
+            reader.join()
+        new = query(db, "SELECT id, title FROM items WHERE first_crawl = 2")
+        pages = [get_from("127.0.0.2", f"{base}/{DB}/items/{i}") for i, _ in new]
+    assert result.returncode == 0, result.stderr
+    assert answers and set(answers) == {200}
+    assert new and all(page.status == 200 for page in pages)
+    assert all(
+        escape(title).encode() in page.body
+        for (_, title), page in zip(new, pages, strict=True)
+    )
