@@ -45,11 +45,12 @@ $(AXE): package.json package-lock.json
 	else echo "npm not found: the accessibility checks will be skipped"; fi
 
 # Debian's packages that tests run against: Chromium for the browser test,
-# WordPress with MariaDB and PHP for the WordPress tests. As root on Debian,
+# WordPress with MariaDB and PHP for the WordPress tests, nginx for the
+# deployment test. As root on Debian,
 # the missing ones are installed, their services not started (the tests start
 # their own); elsewhere those tests are skipped, saying how to enable them.
 TEST_PACKAGES := chromium wordpress wordpress-theme-twentytwentythree \
-	mariadb-server php-cli php-mysql
+	mariadb-server php-cli php-mysql nginx
 
 test-packages:
 	@missing=$$(for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
