@@ -268,6 +268,32 @@ def test_cheap_pages_are_not_queued_behind_costly_ones():
     assert [status for status, *_ in finished] == [200] * (COSTLY_SLOTS + 2)
 
 
+def test_a_client_streams_one_whole_table_at_a_time():
+    async def scenario():
+        app = HeldApp()
+        gate = PublicGate(app)
+        csv_all = f"/{DB}/items.csv"
+        streaming = asyncio.create_task(
+            _request(gate, csv_all, "10.0.0.1", "_stream=on")
+        )
+        await asyncio.sleep(0.01)
+        second = await asyncio.wait_for(
+            _request(gate, csv_all, "10.0.0.1", "_stream=on"), 1
+        )
+        other = asyncio.create_task(_request(gate, csv_all, "10.0.0.2", "_stream=on"))
+        search = asyncio.create_task(_request(gate, f"/{DB}/search", "10.0.0.1"))
+        await asyncio.sleep(0.01)
+        running = app.running  # the first stream and the search, not the other
+        app.release.set()
+        done = await asyncio.wait_for(asyncio.gather(streaming, other, search), 1)
+        return second, running, done
+
+    second, running, done = asyncio.run(scenario())
+    assert second[:2] == (429, b"10")
+    assert running == 2
+    assert [status for status, *_ in done] == [200, 200, 200]
+
+
 # -- with real processes --------------------------------------------------------
 
 # What an abusive client loops on: the costliest requests the public server allows.
