@@ -74,6 +74,7 @@ class Deployed:
     work: Path  # nginx's directory, with its nginx.conf
     log: Path  # psg serve's access log
     db: Path
+    serve: subprocess.Popen
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +116,7 @@ def deployed(tmp_path_factory, crawled_week0):
         base = f"http://127.0.0.1:{nginx_port}"
         try:
             wait_for(f"{base}/-/versions.json")
-            yield Deployed(base, work, log, db)
+            yield Deployed(base, work, log, db, serve)
         finally:
             for process in (nginx, serve):
                 process.terminate()
@@ -194,3 +195,16 @@ def test_fair_sharing_sees_each_client_through_nginx(deployed):
     assert re.search(r"127\.0\.0\.31:\d+ - \"GET /psg/search\?text=peru", logged)
     # every request came through nginx, from 127.0.0.1, and is logged as its client's
     assert not re.search(r"127\.0\.0\.1:\d+ - \"GET /psg/", logged)
+
+
+def test_cached_pages_are_given_while_psg_serve_is_down(deployed):
+    """Last, as it stops psg serve: nginx answers from its cache meanwhile."""
+    base, db = deployed.base, deployed.db
+    (item_id,) = query(db, "SELECT id FROM items ORDER BY id DESC LIMIT 1")[0]
+    page = f"{base}/{DB}/items/{item_id}"
+    assert get_from("127.0.0.2", page).status == 200  # now in the cache
+    deployed.serve.terminate()
+    deployed.serve.wait(timeout=30)
+    cached = get_from("127.0.0.2", page)
+    assert cached.status == 200 and cached.headers["x-cache-status"] == "HIT"
+    assert get_from("127.0.0.2", f"{base}/{DB}/search?text=peru").status == 502
