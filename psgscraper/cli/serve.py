@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..archive import ArchiveError
+from ..datasette.public import PAGE_SIZE
 from .options import db_option, port_option
 
 
@@ -19,7 +20,8 @@ from .options import db_option, port_option
     "--public",
     is_flag=True,
     help="Serve the open internet: no SQL of the reader's own, pages of at most "
-    "100 rows, and the server shared fairly among clients (429 beyond a share).",
+    f"{PAGE_SIZE} rows, and the server shared fairly among clients (429 beyond a "
+    "share).",
 )
 @click.option(
     "--proxy",
