@@ -148,6 +148,16 @@ def get_from(address: str, url: str, headers: dict | None = None) -> Answer:
         connection.close()
 
 
+def served_copy(db: Path, directory: Path) -> Path:
+    """A copy of the archive `db` as `directory`/psg.db, ready to be served."""
+    from psgscraper.datasette.app import prepare_archive
+
+    copy = directory / "psg.db"
+    shutil.copy(db, copy)
+    prepare_archive(copy)
+    return copy
+
+
 def started_datasette(db: Path, **options):
     """The project's Datasette on the archive, in this process, started;
     `options` as make_datasette takes them (public=True)."""

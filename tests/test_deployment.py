@@ -22,11 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import PROJECT, free_port, get_from, query, wait_for
+from helpers import PROJECT, free_port, get_from, query, served_copy, wait_for
 from lxml import etree
 from markupsafe import escape
-
-from psgscraper.datasette.app import prepare_archive
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 pytestmark = pytest.mark.skipif(
@@ -81,9 +79,7 @@ class Deployed:
 def deployed(tmp_path_factory, crawled_week0):
     """The archive served as the README deploys it."""
     work = tmp_path_factory.mktemp("deployment")
-    db = work / f"{DB}.db"
-    shutil.copy(crawled_week0.db, db)
-    prepare_archive(db)
+    db = served_copy(crawled_week0.db, work)
     serve_port, nginx_port = free_port(), free_port()
     site = readme_block("/etc/nginx/sites-available/psg-archive")
     site = changed(site, "listen 80;", f"listen 127.0.0.1:{nginx_port};")

@@ -7,10 +7,9 @@ import re
 import shutil
 
 import pytest
-from helpers import datasette, get_from
+from helpers import datasette, get_from, served_copy
 
 from psgscraper.archive import Archive
-from psgscraper.datasette.app import prepare_archive
 from psgscraper.datasette.caching import MAX_AGE
 
 DB = "psg"
@@ -20,10 +19,7 @@ PAGES = [f"/{DB}/items", f"/{DB}/items/article-915", f"/{DB}/search?text=mining"
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory, crawled_week0):
-    db = tmp_path_factory.mktemp("caching") / f"{DB}.db"
-    shutil.copy(crawled_week0.db, db)
-    prepare_archive(db)
-    return db
+    return served_copy(crawled_week0.db, tmp_path_factory.mktemp("caching"))
 
 
 @pytest.fixture(scope="module")

@@ -16,12 +16,12 @@ from helpers import (
     datasette_get,
     get_from,
     query,
+    served_copy,
     serving,
     started_datasette,
 )
 from markupsafe import escape
 
-from psgscraper.datasette.app import prepare_archive
 from psgscraper.datasette.public import (
     CHEAP,
     COSTLY,
@@ -40,10 +40,7 @@ DB = "psg"
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory, crawled_week0):
-    db = tmp_path_factory.mktemp("public") / f"{DB}.db"
-    shutil.copy(crawled_week0.db, db)
-    prepare_archive(db)
-    return db
+    return served_copy(crawled_week0.db, tmp_path_factory.mktemp("public"))
 
 
 @pytest.fixture(scope="module")
