@@ -19,6 +19,7 @@ from markupsafe import Markup
 from ..archive.schema import ITEMS
 from ..cite import news_article
 from .metadata import TITLE
+from .reading_room import issue_key
 
 SITEMAP_URLS = 50_000  # the most a sitemap file may list
 DESCRIPTION_CHARACTERS = 300
@@ -178,11 +179,10 @@ def extra_template_vars(view_name, database, table, request, datasette):
         canonical = datasette.absolute_url(
             request, datasette.urls.row(database, ITEMS, item_id)
         )
-        issue_page = _issue_page(datasette, database, row)
+        key = issue_key(row)
+        issue_page = f"{datasette.urls.database(database)}/newsletter/{key}"
         article = news_article(
-            row,
-            canonical,
-            datasette.absolute_url(request, issue_page) if issue_page else None,
+            row, canonical, datasette.absolute_url(request, issue_page) if key else None
         )
         return {
             "findable": {
@@ -195,15 +195,6 @@ def extra_template_vars(view_name, database, table, request, datasette):
         }
 
     return findable
-
-
-def _issue_page(datasette, database: str, row: dict) -> str | None:
-    base = datasette.urls.database(database)
-    if row.get("update_number") is not None:
-        return f"{base}/newsletter/update-{row['update_number']}"
-    if row.get("date_text") and row.get("date"):
-        return f"{base}/newsletter/{row['date']}"
-    return None
 
 
 def _shortened(text: str, length: int = DESCRIPTION_CHARACTERS) -> str:

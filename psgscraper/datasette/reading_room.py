@@ -442,6 +442,16 @@ class Issue:
         return self.date or self.key
 
 
+def issue_key(item) -> str | None:
+    """The name of the issue page an item is on (update-153, 2012-09-09), as
+    _ISSUES names them; None for an item with neither a number nor a date line."""
+    if item.get("update_number") is not None:
+        return f"update-{item['update_number']}"
+    if item.get("date_text") and item.get("date"):
+        return item["date"]
+    return None
+
+
 async def _issues(db) -> list[Issue]:
     return [Issue(*row) for row in await db.execute(_ISSUES)]
 
