@@ -19,6 +19,7 @@ from markupsafe import Markup
 from ..archive.schema import ITEMS
 from ..cite import news_article
 from .metadata import TITLE
+from .plugin import opening_words
 from .reading_room import issue_key
 
 SITEMAP_URLS = 50_000  # the most a sitemap file may list
@@ -187,7 +188,10 @@ def extra_template_vars(view_name, database, table, request, datasette):
         return {
             "findable": {
                 "canonical": canonical,
-                "description": _shortened(row.get("summary") or row.get("title") or ""),
+                "description": opening_words(
+                    " ".join((row.get("summary") or row.get("title") or "").split()),
+                    DESCRIPTION_CHARACTERS,
+                ),
                 "site_name": TITLE,
                 "published": article.get("datePublished"),
                 "json_ld": _script_json(article),
@@ -195,13 +199,6 @@ def extra_template_vars(view_name, database, table, request, datasette):
         }
 
     return findable
-
-
-def _shortened(text: str, length: int = DESCRIPTION_CHARACTERS) -> str:
-    text = " ".join(text.split())
-    if len(text) <= length:
-        return text
-    return text[:length].rsplit(" ", 1)[0] + " …"
 
 
 def _script_json(value: dict) -> Markup:

@@ -38,12 +38,11 @@ def asgi_wrapper(datasette):
 
     Anything but a read gets 405. A response of 500 bytes or more is gzipped
     for a client that takes it. Answers carry cache headers and a validator
-    (caching.Revalidated). A table's JSON computes
-    its default facets only when asked (`_extra=facet_results`), and
-    otherwise only those it names (`_facet=year`), as Datasette 1.0 does: on
-    100,000 items the four default facets are most of the cost of a search
-    that matches most rows, and API clients rarely read them. HTML pages
-    keep them.
+    (caching.Revalidated). A table's JSON computes its default facets only
+    when asked (`_extra=facet_results`), and otherwise only those it names
+    (`_facet=year`), as Datasette 1.0 does: on 100,000 items the four default
+    facets are most of the cost of a search that matches most rows, and API
+    clients rarely read them. HTML pages keep them.
     """
 
     def wrap(app):
@@ -107,11 +106,16 @@ def _item_links(item_id: str) -> Markup:
     ).format(escape(original), escape(wayback_url(original)))
 
 
+def opening_words(text: str, length: int) -> str:
+    """The text, or its whole words within `length` characters and " …"."""
+    if len(text) <= length:
+        return text
+    return text[:length].rsplit(" ", 1)[0] + " …"
+
+
 def _excerpt(text: str, length: int = 160) -> Markup:
     """A full text's opening words in a table cell (the item's page has it all)."""
-    if len(text) <= length:
-        return escape(text)
-    return escape(text[:length].rsplit(" ", 1)[0] + " …")
+    return escape(opening_words(text, length))
 
 
 def _edition_link(database: str, date_text: str, count, datasette) -> Markup:
