@@ -40,6 +40,18 @@ def crawled_week0(tmp_path_factory, mirror_week0) -> Crawled:
     return Crawled(db, server.url, result, requests)
 
 
+@pytest.fixture(scope="session")
+def crawled_weeks(tmp_path_factory, crawled_week0, mirror_week1) -> Path:
+    """The week-0 archive with week 1 crawled into it incrementally (some
+    items new, some edited between the weeks). Copy it before changing it."""
+    db = tmp_path_factory.mktemp("crawl-weeks") / "psg.db"
+    shutil.copy(crawled_week0.db, db)
+    with serving(mirror_week1) as server:
+        result = crawl(server, db, "--incremental")
+    assert result.returncode == 0, result.stderr
+    return db
+
+
 @pytest.fixture
 def archive_copy(tmp_path, crawled_week0) -> Path:
     """A private copy of the week-0 archive, to crawl into."""

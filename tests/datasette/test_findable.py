@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from html import unescape
 
 import pytest
-from helpers import crawl, datasette_get, query, serving, started_datasette
+from helpers import datasette_get, query, served_copy, started_datasette
 from lxml import etree
 from protego import Protego
-
-from psgscraper.datasette.app import prepare_archive
 
 DB = "psg"
 HOST = "http://localhost"  # as Datasette's test client names itself
@@ -20,14 +17,9 @@ SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory, crawled_week0, mirror_week1):
+def archive(tmp_path_factory, crawled_weeks):
     """Week 0 and week 1 crawled: some items edited in between."""
-    db = tmp_path_factory.mktemp("findable") / f"{DB}.db"
-    shutil.copy(crawled_week0.db, db)
-    with serving(mirror_week1) as server:
-        assert crawl(server, db, "--incremental").returncode == 0
-    prepare_archive(db)
-    return db
+    return served_copy(crawled_weeks, tmp_path_factory.mktemp("findable"))
 
 
 @pytest.fixture(scope="module")

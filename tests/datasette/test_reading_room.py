@@ -8,7 +8,7 @@ import shutil
 from html import unescape
 
 import pytest
-from helpers import crawl, datasette_get, serving, started_datasette
+from helpers import datasette_get, started_datasette
 from markupsafe import escape
 
 from psgscraper.archive import Archive
@@ -26,13 +26,11 @@ CAPTURE = (
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory, crawled_week0, mirror_week1):
+def archive(tmp_path_factory, crawled_weeks):
     """The mirror crawled in week 0 and week 1 (some items edited between),
     one hostile item, and a sighting of it in a Wayback crawl."""
     db = tmp_path_factory.mktemp("reading-room") / f"{DB}.db"
-    shutil.copy(crawled_week0.db, db)
-    with serving(mirror_week1) as server:
-        assert crawl(server, db, "--incremental").returncode == 0
+    shutil.copy(crawled_weeks, db)
     with Archive(db) as opened:
         wayback = opened.start_crawl(
             "https://web.archive.org/", ["news"], source="wayback",
